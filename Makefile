@@ -1,0 +1,35 @@
+# Every target creates .venv and installs the project first, so each works on a fresh machine
+# with only Python and the package registries.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m checker.demo
+
+test: $(STAMP)
+	$(PY) -m ruff check checker tests bench
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check checker tests bench
+
+eval: $(STAMP)
+	$(PY) -m checker eval tests/data/devset/claims.jsonl --pages tests/data/devset/pages
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache demo-out

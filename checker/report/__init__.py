@@ -1,0 +1,1 @@
+"""Output formats: the check command's renderings and the audit's regulator reports."""
