@@ -1,0 +1,224 @@
+"""Claims: a sentence + the therapy it is about + a cue + its category and context.
+
+The NLP pass finds mentions and cues; this stage decides which cues are the page's own claims
+(not reported speech, not a question, not a quoted phrase, not a study question) and which
+therapy and condition each is about: stated in the sentence, or inherited from its section
+(earlier sentences, the section heading) or the page topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from checker.lexicons import Lexicons
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A block of the checked text (one extracted HTML block, or one line of plain text)."""
+
+    start: int
+    end: int
+    tag: str = "p"
+    heading_path: tuple[str, ...] = ()
+    region: str = "main"
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class TherapyRef:
+    therapy: str
+    source: str  # stated | section | page
+    mention: str  # the words used, lower case
+    strength: str  # strong | weak | fuzzy
+
+
+@dataclass(frozen=True)
+class Claim:
+    sentence_start: int
+    sentence_end: int
+    cue_start: int
+    cue_end: int
+    cue_id: str
+    category: str
+    strength: str
+    cue_severity: str
+    candidates: tuple[TherapyRef, ...]  # best first; the comparator takes the first with a rule
+    condition: str
+    weeks: float | None
+    negated: bool
+    hedged: bool
+    testimonial: bool
+    disclaimer: bool
+    region: str
+    hidden: bool
+
+
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
+_TOPIC_TAGS = {"title", "meta", "h1"}
+_CONFLATION = "conflation"
+
+
+class _Index:
+    """Sentences, segments and mentions of one doc, in order, for inheritance look-ups."""
+
+    def __init__(self, doc: Doc, segments: list[Segment]) -> None:
+        self.sents = [s for s in doc.sents if s.text.strip()]
+        self.segments = segments
+        seg_starts = [s.start for s in segments]
+        self.seg_of = [_bisect(seg_starts, s.start_char) for s in self.sents]
+        sent_starts = [s.start_char for s in self.sents]
+        self.therapies: dict[int, list[Span]] = {}
+        self.conditions: dict[int, list[Span]] = {}
+        for span in doc.spans.get("therapies", []):
+            self.therapies.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
+        for span in doc.spans.get("conditions", []):
+            self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
+        self.sent_starts = sent_starts
+        self.topic_therapy = self._topic(self.therapies)
+        self.topic_condition = self._topic(self.conditions)
+        self.trial_page = False
+
+    def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
+        for i, seg_idx in enumerate(self.seg_of):
+            if self.segments and self.segments[seg_idx].tag in _TOPIC_TAGS and mentions.get(i):
+                return mentions[i][0]
+        return None
+
+    def section_of(self, i: int) -> tuple[str, ...]:
+        return self.segments[self.seg_of[i]].heading_path if self.segments else ()
+
+
+def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Claim]:
+    """Every cue in the doc that is a claim in the page's own voice, with its context."""
+    idx = _Index(doc, segments)
+    claims = []
+    for cue in doc.spans.get("cues", []):
+        claim = _claim(cue, idx, lex)
+        if claim is not None:
+            claims.append(claim)
+    return claims
+
+
+def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
+    info = lex.cue(cue.kb_id_)
+    if cue._.attributed or cue._.hypothetical or cue._.mention:
+        return None
+    if cue._.question and not info.question_ok:
+        return None
+    i = _bisect(idx.sent_starts, cue.start_char)
+    stated = _stated(cue, idx.therapies.get(i, []))
+    if info.category == "offer" and not _is_offer(cue, stated, idx, i):
+        return None
+    candidates = stated + _inherited(idx, i, lex)
+    if not candidates:
+        return None
+    sent = idx.sents[i]
+    seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
+    end = max(sent.end_char, cue.end_char)
+    return Claim(sent.start_char, end, cue.start_char, cue.end_char, info.id, info.category,
+                 info.strength, info.severity, tuple(candidates), _condition(cue, idx, i, lex),
+                 cue._.weeks, bool(cue._.negated), bool(cue._.hedged), bool(cue._.testimonial),
+                 bool(cue._.disclaimer), seg.region, seg.hidden)
+
+
+def _stated(cue: Span, mentions: list[Span]) -> list[TherapyRef]:
+    """Therapies named in the sentence, nearest first (a mention before the cue is preferred:
+    it is usually the subject). Mentions inside the cue ("no physical therapy") are not the
+    subject, except for conflation, where the cue is the therapy ("stem cell epidural")."""
+    scored = []
+    for m in mentions:
+        inside = m.start_char >= cue.start_char and m.end_char <= cue.end_char
+        if inside and cue.label_ != _CONFLATION:
+            continue
+        if m.end_char <= cue.start_char:
+            distance = cue.start_char - m.end_char
+        elif m.start_char >= cue.end_char:
+            distance = m.start_char - cue.end_char + 30
+        else:
+            distance = 0
+        scored.append((distance, m))
+    scored.sort(key=lambda x: x[0])
+    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored]
+
+
+def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
+    """The nearest earlier mention in the same section, then the section headings, then the
+    page topic. Only the nearest one: an older mention is not what the sentence is about."""
+    found = _walk_back(idx, i, idx.therapies, lex)
+    if found is not None:
+        span, source = found
+        return [TherapyRef(span.label_, source, span.text.lower(), span.kb_id_)]
+    if idx.topic_therapy is not None:
+        t = idx.topic_therapy
+        return [TherapyRef(t.label_, "page", t.text.lower(), t.kb_id_)]
+    return []
+
+
+def _walk_back(idx: _Index, i: int, mentions: dict[int, list[Span]],
+               lex: Lexicons) -> tuple[Span, str] | None:
+    section = idx.section_of(i)
+    start_char = idx.sent_starts[i]
+    for j in range(i - 1, max(-1, i - 1 - lex.inherit_sentences), -1):
+        if start_char - idx.sent_starts[j] > lex.inherit_chars:
+            break
+        if not _same_section(idx.section_of(j), section):
+            break
+        if mentions.get(j):
+            return mentions[j][-1], "section"
+    return _from_headings(idx, i, section, mentions)
+
+
+def _from_headings(idx: _Index, i: int, section: tuple[str, ...],
+                   mentions: dict[int, list[Span]]) -> tuple[Span, str] | None:
+    if not section or not idx.segments:
+        return None
+    wanted = set(section)
+    for j in range(i - 1, -1, -1):
+        seg = idx.segments[idx.seg_of[j]]
+        if seg.tag in _HEADING_TAGS and idx.sents[j].text.strip() in wanted and mentions.get(j):
+            return mentions[j][-1], "section"
+    return None
+
+
+def _same_section(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def _condition(cue: Span, idx: _Index, i: int, lex: Lexicons) -> str:
+    stated = idx.conditions.get(i, [])
+    if stated:
+        nearest = min(stated, key=lambda m: abs(m.start_char - cue.start_char))
+        return nearest.label_
+    found = _walk_back(idx, i, idx.conditions, lex)
+    if found is not None:
+        return found[0].label_
+    if idx.topic_condition is not None:
+        return idx.topic_condition.label_
+    return "unspecified"
+
+
+def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
+    """An offer line must itself name a stem cell product (not just "cell therapy") and a
+    spinal condition, outside a trial context: prices and booking lines alone are not claims."""
+    if cue._.trial or cue._.negated:
+        return False
+    if not any(t.therapy == "stem_cell" and t.strength == "strong" for t in stated):
+        return False
+    return any(c.label_ == "spine" for c in idx.conditions.get(i, []))
+
+
+def _bisect(starts: list[int], pos: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    if hi < 0:
+        return 0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -1,0 +1,146 @@
+"""`python -m checker.demo` (`make demo`): audit the bundled sample clinics end to end, offline.
+
+Each `samples/sites/<clinic>/` folder is served by its own HTTP server on 127.0.0.1 (an ephemeral
+port, so each clinic is its own host:port with its own robots.txt), started in threads by this
+command. The demo writes a temporary copy of `samples/clinics.csv` pointing at those servers,
+runs `checker audit --crawl --allow-private` with a short delay into `demo-out/`, prints the
+summary and the worst claims, and shuts the servers down. No network beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from checker.audit import DB_NAME, AuditError, audit
+from checker.audit_input import site_of
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+OUR_FILES = ("findings.csv", "findings.jsonl", "sites.csv", "urls.csv", "errors.csv",
+             "report.html", "capture.warc.gz", "capture.manifest.jsonl", DB_NAME,
+             f"{DB_NAME}-wal", f"{DB_NAME}-shm")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files of one sample site; no request log on the demo's terminal."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve_site(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1:<ephemeral port> in a thread; yields the origin URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def samples_dir() -> Path:
+    for base in (PACKAGE_ROOT / "samples", Path.cwd() / "samples"):
+        if (base / "sites").is_dir():
+            return base
+    raise AuditError("samples/sites/ not found (run the demo from the repository)")
+
+
+def clear_output(out: Path) -> None:
+    """Remove a previous demo's files (only the ones the audit writes) so the audit starts anew."""
+    if not out.exists():
+        return
+    for name in OUR_FILES:
+        (out / name).unlink(missing_ok=True)
+
+
+def write_clinic_list(samples: Path, origins: dict[str, str], path: Path) -> int:
+    """samples/clinics.csv with each clinic's URL replaced by its local server."""
+    with (samples / "clinics.csv").open(encoding="utf-8", newline="") as src, \
+            path.open("w", encoding="utf-8", newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or ["url"],
+                                lineterminator="\r\n")
+        writer.writeheader()
+        count = 0
+        for row in reader:
+            local = origins.get(site_of(row["url"]))
+            if local:
+                writer.writerow({**row, "url": local})
+                count += 1
+    return count
+
+
+def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> argparse.Namespace:
+    from checker.cli import build_parser
+
+    argv = ["audit", str(url_list), "--out", str(out), "--crawl", "--allow-private",
+            "--delay", str(delay), "--timeout", "10", "--max-pages", "20", "--quiet"]
+    if workers:
+        argv += ["--workers", str(workers)]
+    return build_parser().parse_args(argv)
+
+
+def print_summary(totals, out: Path) -> None:
+    sev = totals.by_severity
+    print(f"Audited {totals.sites} sample clinic site(s): {totals.pages_checked} page(s) checked, "
+          f"{totals.distinct_flags} distinct flagged claim(s) "
+          f"({sev['high']} high, {sev['medium']} medium, {sev['low']} low).")
+    if totals.worst:
+        print("\nWorst claims:")
+    for site, claim in totals.worst:
+        f = claim["finding"]
+        name = site.extra.get("clinic_name") or site.site
+        print(f"  [{f.get('severity')}/{f.get('verdict')}] {name}: {f.get('sentence')}")
+        print(f"      evidence {', '.join(f.get('evidence', [])) or '-'} · {f.get('rationale')}")
+    print(f"\nReport:   {totals.paths['report.html']}")
+    print(f"Findings: {totals.paths['findings.csv']}")
+    print(f"All outputs in {out}/ (sites.csv, urls.csv, errors.csv, findings.jsonl, "
+          "capture.warc.gz)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m checker.demo",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
+    parser.add_argument("--delay", type=float, default=0.05,
+                        help="seconds between requests to one host")
+    parser.add_argument("--workers", type=int, default=None, help="checker worker processes")
+    opts = parser.parse_args(argv)
+    out = Path(opts.out)
+    try:
+        samples = samples_dir()
+        clear_output(out)
+        with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="checker-demo-") as tmp:
+            origins = {}
+            for folder in sorted(p for p in (samples / "sites").iterdir() if p.is_dir()):
+                local = stack.enter_context(serve_site(folder))
+                origins[site_of(f"https://{folder.name}/")] = local
+                print(f"serving {folder.name:36} at {local}")
+            url_list = Path(tmp) / "clinics.csv"
+            if write_clinic_list(samples, origins, url_list) == 0:
+                raise AuditError("samples/clinics.csv names none of the sample sites")
+            print(f"auditing into {out}/ …\n")
+            result = audit(audit_args(url_list, out, opts.delay, opts.workers))
+    except AuditError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    print_summary(result.totals, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

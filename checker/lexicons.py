@@ -1,0 +1,468 @@
+"""Load and validate lexicons/*.yaml at start-up.
+
+Rules are data: a regulator edits YAML, never Python. So every file is checked when it loads,
+and a mistake fails with the file, the entry and what is wrong (medspaCy #302 shows what
+silently ignored categories cost).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from checker.records import SEVERITIES, VERDICTS
+
+FILES = ("evidence.yaml", "therapies.yaml", "conditions.yaml", "claims.yaml", "modifiers.yaml",
+         "rules.yaml")
+EVIDENCE_DOCUMENT = "evidence-base.md"
+CATEGORIES = ("efficacy", "offer", "success_rate", "safety", "regulatory", "evidence",
+              "standard_of_care", "alternative_to_surgery", "duration", "guarantee", "standalone",
+              "conflation", "other")
+STRENGTHS = ("strong", "benefit")
+MODIFIER_CATEGORIES = ("negation", "pseudo", "hedge", "attribution", "hypothetical",
+                       "testimonial", "trial", "disclaimer", "affirm", "rhetorical")
+DIRECTIONS = ("forward", "backward", "both", "sentence")
+CONDITIONS = ("spine", "other", "unspecified")
+
+
+class LexiconError(ValueError):
+    """A lexicon file is invalid; the message names the file, the entry and the reason."""
+
+    def __init__(self, file: str, entry: str, reason: str) -> None:
+        super().__init__(f"lexicons/{file}: {entry}: {reason}")
+        self.file, self.entry, self.reason = file, entry, reason
+
+
+@dataclass(frozen=True)
+class EvidenceStatement:
+    id: str
+    therapy: str
+    grade: str
+    refs: tuple[int, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Therapy:
+    id: str
+    label: str
+    priority: int
+    in_evidence_base: bool
+    aliases: tuple[str, ...]
+    weak: tuple[str, ...]
+    fuzzy: tuple[str, ...]
+    sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def source_evidence(self, mention: str) -> tuple[str, ...]:
+        return dict(self.sources).get(mention.lower(), ())
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    category: str
+    strength: str
+    patterns: tuple[str, ...]
+    severity: str = ""
+    question_ok: bool = False
+    whole_sentence: bool = False
+
+
+@dataclass(frozen=True)
+class Durations:
+    time: str
+    numbers: tuple[tuple[str, float], ...]
+    units_in_weeks: tuple[tuple[str, float], ...]
+    bare_in_weeks: tuple[tuple[str, float], ...]
+    vague: tuple[tuple[str, float], ...]
+    contexts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Modifier:
+    id: str
+    category: str
+    direction: str
+    pattern: str
+    crosses_clause: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    therapies: tuple[str, ...]
+    categories: tuple[str, ...]
+    strength: str
+    verdict: str
+    severity: str
+    evidence: tuple[str, ...]
+    rationale: str
+    conditions: tuple[str, ...] = CONDITIONS
+    cues: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    max_weeks: float | None = None
+    verdict_other_condition: str = ""
+    add_source_evidence: bool = False
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.cues else 0) + (1 if self.mentions else 0)
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    directory: Path
+    version: str
+    evidence_sha256: str
+    evidence: dict[str, EvidenceStatement]
+    therapies: tuple[Therapy, ...]
+    conditions: tuple[tuple[str, tuple[str, ...]], ...]
+    categories: tuple[str, ...]
+    cues: tuple[Cue, ...]
+    durations: Durations
+    modifiers: tuple[Modifier, ...]
+    terminators: tuple[str, ...]
+    voice_switch: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    inherit_sentences: int = 6
+    inherit_chars: int = 1500
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def therapy(self, therapy_id: str) -> Therapy:
+        return self._index["therapies"][therapy_id]
+
+    def cue(self, cue_id: str) -> Cue:
+        return self._index["cues"][cue_id]
+
+
+# ----------------------------------------------------------------------------- validation helpers
+def _need(d: Any, key: str, kind: type | tuple[type, ...], file: str, entry: str) -> Any:
+    if not isinstance(d, dict) or key not in d:
+        raise LexiconError(file, entry, f"missing key '{key}'")
+    value = d[key]
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise LexiconError(file, entry, f"'{key}' must be {names}, not {type(value).__name__}")
+    return value
+
+
+def _only_keys(d: dict, allowed: set[str], file: str, entry: str) -> None:
+    extra = sorted(set(d) - allowed)
+    if extra:
+        raise LexiconError(file, entry, f"unknown key(s) {', '.join(extra)}")
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], what: str, file: str, entry: str) -> None:
+    if value not in allowed:
+        raise LexiconError(file, entry, f"{what} '{value}' is not one of {', '.join(allowed)}")
+
+
+def _regex(pattern: Any, file: str, entry: str) -> str:
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise LexiconError(file, entry, "pattern must be a non-empty string")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise LexiconError(file, entry, f"pattern does not compile: {exc}") from None
+    return pattern
+
+
+def _str_list(d: dict, key: str, file: str, entry: str, required: bool = True) -> tuple[str, ...]:
+    if key not in d and not required:
+        return ()
+    values = _need(d, key, list, file, entry)
+    for v in values:
+        if not isinstance(v, str) or not v.strip():
+            raise LexiconError(file, entry, f"'{key}' holds an empty or non-string item: {v!r}")
+    return tuple(values)
+
+
+def _read(directory: Path, name: str) -> Any:
+    path = directory / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LexiconError(name, "file", f"not found in {directory}") from None
+    except UnicodeDecodeError as exc:
+        raise LexiconError(name, "file", f"not UTF-8 ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LexiconError(name, "file", f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise LexiconError(name, "file", "must be a mapping at the top level")
+    return data
+
+
+def _unique(ids: list[str], file: str, what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise LexiconError(file, f"{what} '{i}'", "duplicate id")
+        seen.add(i)
+
+
+# ----------------------------------------------------------------------------- per-file parsers
+def _parse_evidence(data: dict) -> dict[str, EvidenceStatement]:
+    f = "evidence.yaml"
+    out: dict[str, EvidenceStatement] = {}
+    for n, e in enumerate(_need(data, "statements", list, f, "top level")):
+        entry = f"statements[{n}]"
+        _only_keys(e, {"id", "therapy", "grade", "refs", "text"}, f, entry)
+        sid = _need(e, "id", str, f, entry)
+        entry = f"statements[{n}] ({sid})"
+        refs = _need(e, "refs", list, f, entry)
+        if not refs or not all(isinstance(r, int) and 1 <= r <= 5 for r in refs):
+            raise LexiconError(f, entry, "refs must be reference numbers 1-5 of the document")
+        if sid in out:
+            raise LexiconError(f, entry, "duplicate id")
+        out[sid] = EvidenceStatement(sid, _need(e, "therapy", str, f, entry),
+                                     _need(e, "grade", str, f, entry), tuple(refs),
+                                     " ".join(_need(e, "text", str, f, entry).split()))
+    return out
+
+
+def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
+    f = "therapies.yaml"
+    out = []
+    for n, t in enumerate(_need(data, "therapies", list, f, "top level")):
+        entry = f"therapies[{n}]"
+        _only_keys(t, {"id", "label", "priority", "in_evidence_base", "aliases", "weak", "fuzzy",
+                       "sources"}, f, entry)
+        tid = _need(t, "id", str, f, entry)
+        entry = f"therapies[{n}] ({tid})"
+        sources = []
+        for alias, ids in (t.get("sources") or {}).items():
+            for sid in ids:
+                if sid not in evidence:
+                    raise LexiconError(f, entry, f"source '{alias}' cites unknown statement {sid}")
+            sources.append((str(alias).lower(), tuple(ids)))
+        out.append(Therapy(tid, _need(t, "label", str, f, entry), _need(t, "priority", int, f, entry),
+                           bool(t.get("in_evidence_base", False)), _str_list(t, "aliases", f, entry),
+                           _str_list(t, "weak", f, entry, False), _str_list(t, "fuzzy", f, entry, False),
+                           tuple(sources)))
+    _unique([t.id for t in out], f, "therapy")
+    return tuple(out)
+
+
+def _parse_conditions(data: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    f = "conditions.yaml"
+    out = []
+    for n, c in enumerate(_need(data, "conditions", list, f, "top level")):
+        entry = f"conditions[{n}]"
+        _only_keys(c, {"id", "terms"}, f, entry)
+        cid = _need(c, "id", str, f, entry)
+        _one_of(cid, ("spine", "other"), "condition", f, entry)
+        out.append((cid, _str_list(c, "terms", f, f"{entry} ({cid})")))
+    return tuple(out)
+
+
+def _parse_durations(d: dict) -> Durations:
+    f, entry = "claims.yaml", "durations"
+    time = _regex(_need(d, "time", str, f, entry), f, f"{entry}.time")
+    vague = []
+    for n, v in enumerate(_need(d, "vague", list, f, entry)):
+        vague.append((_regex(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
+                      float(_need(v, "weeks", (int, float), f, f"{entry}.vague[{n}]"))))
+    contexts = _str_list(d, "contexts", f, entry)
+    for n, c in enumerate(contexts):
+        if "{TIME}" not in c:
+            raise LexiconError(f, f"{entry}.contexts[{n}]", "must contain {TIME}")
+        _regex(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
+    return Durations(
+        time, tuple((k, float(v)) for k, v in _need(d, "numbers", dict, f, entry).items()),
+        tuple((k, float(v)) for k, v in _need(d, "units_in_weeks", dict, f, entry).items()),
+        tuple((k, float(v)) for k, v in _need(d, "bare_in_weeks", dict, f, entry).items()),
+        tuple(vague), contexts)
+
+
+def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
+    f = "claims.yaml"
+    categories = _str_list(data, "categories", f, "top level")
+    for c in categories:
+        _one_of(c, CATEGORIES, "category", f, "categories")
+    cues = []
+    for n, c in enumerate(_need(data, "cues", list, f, "top level")):
+        entry = f"cues[{n}]"
+        _only_keys(c, {"id", "category", "strength", "severity", "question_ok", "whole_sentence",
+                       "patterns"}, f, entry)
+        cid = _need(c, "id", str, f, entry)
+        entry = f"cues[{n}] ({cid})"
+        cat = _need(c, "category", str, f, entry)
+        if cat not in categories:
+            raise LexiconError(f, entry, f"category '{cat}' is not listed under categories")
+        strength = c.get("strength", "strong")
+        _one_of(strength, STRENGTHS, "strength", f, entry)
+        severity = c.get("severity", "")
+        if severity:
+            _one_of(severity, SEVERITIES, "severity", f, entry)
+        patterns = tuple(_regex(p, f, f"{entry} pattern {i + 1}")
+                         for i, p in enumerate(_need(c, "patterns", list, f, entry)))
+        cues.append(Cue(cid, cat, strength, patterns, severity, bool(c.get("question_ok", False)),
+                        bool(c.get("whole_sentence", False))))
+    _unique([c.id for c in cues], f, "cue")
+    return tuple(categories), tuple(cues), _parse_durations(_need(data, "durations", dict, f,
+                                                                  "top level"))
+
+
+def _parse_modifiers(data: dict) -> tuple[tuple[Modifier, ...], tuple[str, ...], tuple[str, ...]]:
+    f = "modifiers.yaml"
+    terminators = tuple(_regex(p, f, "terminators") for p in _str_list(data, "terminators", f,
+                                                                       "top level"))
+    voice = tuple(_regex(p, f, "voice_switch") for p in _str_list(data, "voice_switch", f,
+                                                                   "top level"))
+    mods = []
+    for n, m in enumerate(_need(data, "modifiers", list, f, "top level")):
+        entry = f"modifiers[{n}]"
+        _only_keys(m, {"id", "category", "direction", "pattern", "crosses"}, f, entry)
+        mid = _need(m, "id", str, f, entry)
+        entry = f"modifiers[{n}] ({mid})"
+        cat = _need(m, "category", str, f, entry)
+        _one_of(cat, MODIFIER_CATEGORIES, "category", f, entry)
+        direction = _need(m, "direction", str, f, entry)
+        _one_of(direction, DIRECTIONS, "direction", f, entry)
+        crosses = m.get("crosses", [])
+        if crosses not in ([], ["clause"]):
+            raise LexiconError(f, entry, "crosses may only be [clause]")
+        mods.append(Modifier(mid, cat, direction, _regex(m.get("pattern"), f, entry),
+                             bool(crosses)))
+    _unique([m.id for m in mods], f, "modifier")
+    return tuple(mods), terminators, voice
+
+
+_RULE_KEYS = {"id", "therapies", "categories", "strength", "conditions", "cues", "mentions",
+              "max_weeks", "verdict", "verdict_other_condition", "severity", "add_source_evidence",
+              "evidence", "rationale"}
+
+
+def _parse_rule(n: int, r: dict, known: dict[str, set[str]]) -> Rule:
+    f, entry = "rules.yaml", f"rules[{n}]"
+    _only_keys(r, _RULE_KEYS, f, entry)
+    rid = _need(r, "id", str, f, entry)
+    entry = f"rules[{n}] ({rid})"
+    therapies = _str_list(r, "therapies", f, entry)
+    for t in therapies:
+        _one_of(t, tuple(sorted(known["therapies"])), "therapy", f, entry)
+    categories = _str_list(r, "categories", f, entry)
+    for c in categories:
+        _one_of(c, tuple(sorted(known["categories"])), "category", f, entry)
+    for cue in _str_list(r, "cues", f, entry, False):
+        _one_of(cue, tuple(sorted(known["cues"])), "cue", f, entry)
+    for sid in _str_list(r, "evidence", f, entry, False):
+        if sid not in known["evidence"]:
+            raise LexiconError(f, entry, f"cites unknown evidence statement '{sid}'")
+    verdict = _need(r, "verdict", str, f, entry)
+    _one_of(verdict, VERDICTS, "verdict", f, entry)
+    other = r.get("verdict_other_condition", "")
+    if other:
+        _one_of(other, VERDICTS, "verdict_other_condition", f, entry)
+    severity = r.get("severity", "")
+    flags = verdict in ("contradicts", "unsupported")
+    if flags:
+        _one_of(severity, SEVERITIES, "severity", f, entry)
+        if not r.get("evidence"):
+            raise LexiconError(f, entry, "a flagging rule must cite at least one statement")
+    strength = r.get("strength", "any")
+    _one_of(strength, ("any", "strong"), "strength", f, entry)
+    conditions = tuple(r.get("conditions", CONDITIONS))
+    for c in conditions:
+        _one_of(c, CONDITIONS, "condition", f, entry)
+    max_weeks = r.get("max_weeks")
+    if max_weeks is not None and not isinstance(max_weeks, (int, float)):
+        raise LexiconError(f, entry, "max_weeks must be a number")
+    return Rule(rid, therapies, categories, strength, verdict, severity,
+                _str_list(r, "evidence", f, entry, False),
+                " ".join(_need(r, "rationale", str, f, entry).split()), conditions,
+                _str_list(r, "cues", f, entry, False),
+                tuple(m.lower() for m in _str_list(r, "mentions", f, entry, False)),
+                float(max_weeks) if max_weeks is not None else None, other,
+                bool(r.get("add_source_evidence", False)))
+
+
+def _parse_inheritance(data: dict) -> tuple[int, int]:
+    f, entry = "therapies.yaml", "inheritance"
+    inh = _need(data, "inheritance", dict, f, "top level")
+    _only_keys(inh, {"max_sentences_back", "max_chars_back"}, f, entry)
+    values = (_need(inh, "max_sentences_back", int, f, entry), _need(inh, "max_chars_back", int,
+                                                                      f, entry))
+    if min(values) < 0:
+        raise LexiconError(f, entry, "limits must be zero or more")
+    return values
+
+
+# ----------------------------------------------------------------------------- loading
+def default_directory() -> Path:
+    """The bundled lexicons: $CHECKER_LEXICONS, the source tree, or the installed share folder."""
+    env = os.environ.get("CHECKER_LEXICONS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent / "lexicons"
+    if here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "clinic-claims-checker" / "lexicons"
+
+
+def _digest(directory: Path) -> tuple[str, str]:
+    h = hashlib.sha256()
+    for name in FILES:
+        h.update((directory / name).read_bytes())
+    try:
+        evidence_sha = hashlib.sha256((directory / EVIDENCE_DOCUMENT).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise LexiconError(EVIDENCE_DOCUMENT, "file", f"not found in {directory}") from None
+    return h.hexdigest()[:12], evidence_sha
+
+
+def load(directory: Path | str | None = None) -> Lexicons:
+    """Read and validate every lexicon file; raise LexiconError on the first problem."""
+    directory = Path(directory) if directory else default_directory()
+    raw = {name: _read(directory, name) for name in FILES}
+    evidence = _parse_evidence(raw["evidence.yaml"])
+    therapies = _parse_therapies(raw["therapies.yaml"], evidence)
+    conditions = _parse_conditions(raw["conditions.yaml"])
+    categories, cues, durations = _parse_claims(raw["claims.yaml"])
+    modifiers, terminators, voice = _parse_modifiers(raw["modifiers.yaml"])
+    known = {"therapies": {t.id for t in therapies}, "categories": set(categories),
+             "cues": {c.id for c in cues}, "evidence": set(evidence)}
+    rules_raw = _need(raw["rules.yaml"], "rules", list, "rules.yaml", "top level")
+    rules = tuple(_parse_rule(n, r, known) for n, r in enumerate(rules_raw))
+    _unique([r.id for r in rules], "rules.yaml", "rule")
+    digest, evidence_sha = _digest(directory)
+    versions = sorted({str(raw[n].get("version", "?")) for n in FILES})
+    inherit = _parse_inheritance(raw["therapies.yaml"])
+    lex = Lexicons(directory, f"{'.'.join(versions)}+{digest}", evidence_sha, evidence, therapies,
+                   conditions, categories, cues, durations, modifiers, terminators, voice, rules,
+                   *inherit)
+    lex._index["therapies"] = {t.id: t for t in therapies}
+    lex._index["cues"] = {c.id: c for c in cues}
+    return lex
+
+
+@lru_cache(maxsize=4)
+def load_cached(directory: str | None = None) -> Lexicons:
+    """One validated load per process and folder."""
+    return load(directory)
+
+
+def coverage(lex: Lexicons) -> dict[str, list[str]]:
+    """Evidence statement id -> the rules that enforce it (source statements through the
+    rules that add source evidence). A statement with no rule is a gap."""
+    cov: dict[str, list[str]] = {sid: [] for sid in lex.evidence}
+    for rule in lex.rules:
+        for sid in rule.evidence:
+            cov[sid].append(rule.id)
+        if rule.add_source_evidence:
+            for tid in rule.therapies:
+                for _, ids in lex.therapy(tid).sources:
+                    for sid in ids:
+                        if rule.id not in cov[sid]:
+                            cov[sid].append(rule.id)
+    return cov

@@ -1,0 +1,420 @@
+"""The spaCy pipeline: sentences, therapy / condition mentions, claim cues and their context.
+
+Built from lexicons/ on `spacy.blank("en")` (no model download). Each stage is one registered
+component with a JSON-serialisable config (negspacy style), writing to `doc.spans`:
+
+    checker_sentences   sentence starts at block breaks, sentence punctuation and bullet marks
+    checker_therapies   doc.spans["therapies"]: exact PhraseMatcher pass, then rapidfuzz on
+                        the few leftover words that could be typos ("steriod", "Mesenchymel")
+    checker_conditions  doc.spans["conditions"]
+    checker_cues        doc.spans["cues"]: claim cues (regex rules as data), durations in weeks
+    checker_context     doc.spans["modifiers"] and, on each cue, its ConText-style context:
+                        negated, hedged, attributed, hypothetical, question, mention, ...
+
+The engine imports nothing from fetching, the audit or the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from rapidfuzz import fuzz
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from checker import lexicons as lexmod
+from checker.text import normalise
+
+CUE_ATTRS = ("weeks", "negated", "hedged", "attributed", "hypothetical", "question", "mention",
+             "testimonial", "trial", "disclaimer")
+for _attr in CUE_ATTRS:
+    if not Span.has_extension(_attr):
+        Span.set_extension(_attr, default=None)
+if not Doc.has_extension("norm_text"):
+    Doc.set_extension("norm_text", default=None)
+
+_SENT_END = {".", "!", "?", "…", "!!", "?!", "..."}
+_CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
+_BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
+
+
+def _lex(config_dir: str | None) -> lexmod.Lexicons:
+    return lexmod.load_cached(config_dir or None)
+
+
+def norm_text(doc: Doc) -> str:
+    """The normalised text of the doc (same length as doc.text), computed once."""
+    if doc._.norm_text is None:
+        doc._.norm_text = normalise(doc.text)
+    return doc._.norm_text
+
+
+# ----------------------------------------------------------------------------- sentences
+@Language.component("checker_sentences")
+def sentences(doc: Doc) -> Doc:
+    """Block breaks ("\\n") and bullet marks are always boundaries, so a bullet never runs into
+    the next one; . ! ? end a sentence too (spaCy's tokenizer keeps "Dr." and "e.g." whole)."""
+    for i, tok in enumerate(doc):
+        if i == 0:
+            tok.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        start = (
+            ("\n" in prev.text and prev.is_space)
+            or "\n" in prev.whitespace_
+            or tok.text in _BULLETS
+            or prev.text in _SENT_END
+            or (prev.text in _CLOSERS and i >= 2 and doc[i - 2].text in _SENT_END)
+        )
+        tok.is_sent_start = bool(start) and not tok.is_space
+    return doc
+
+
+# ----------------------------------------------------------------------------- therapies
+@Language.factory("checker_therapies", default_config={"lexicons_dir": None,
+                                                       "fuzzy_cutoff": 85.0})
+def make_therapies(nlp: Language, name: str, lexicons_dir: str | None, fuzzy_cutoff: float):
+    return TherapyMatcher(nlp, _lex(lexicons_dir), fuzzy_cutoff)
+
+
+class TherapyMatcher:
+    """Exact pass first (cheap), then fuzzy only for unmatched long words near a fuzzy term."""
+
+    def __init__(self, nlp: Language, lex: lexmod.Lexicons, fuzzy_cutoff: float) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for t in lex.therapies:
+            self.matcher.add(f"{t.id}|strong", [nlp.make_doc(a) for a in t.aliases])
+            if t.weak:
+                self.matcher.add(f"{t.id}|weak", [nlp.make_doc(a) for a in t.weak])
+        self.fuzzy: dict[str, list[tuple[str, str]]] = {}
+        self.exact_words: set[str] = set()
+        for t in lex.therapies:
+            for word in t.fuzzy:
+                w = word.lower()
+                self.fuzzy.setdefault(w[0], []).append((w, t.id))
+                self.exact_words.update({w, w + "s", w + "es"})
+            self.exact_words.update(a.lower() for a in t.aliases)
+        self.cutoff = fuzzy_cutoff
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            tid, kind = doc.vocab.strings[match_id].split("|")
+            spans.append(Span(doc, start, end, label=tid, kb_id=kind))
+        spans = filter_spans(spans)
+        covered = {i for s in spans for i in range(s.start, s.end)}
+        spans.extend(self._fuzzy(doc, covered))
+        doc.spans["therapies"] = sorted(spans, key=lambda s: s.start)
+        return doc
+
+    def _fuzzy(self, doc: Doc, covered: set[int]) -> list[Span]:
+        out = []
+        for tok in doc:
+            low = tok.lower_
+            if tok.i in covered or len(low) < 6 or not tok.is_alpha or low in self.exact_words:
+                continue
+            best, best_score = None, self.cutoff
+            for word, tid in self.fuzzy.get(low[0], ()):
+                if abs(len(word) - len(low)) > 2:
+                    continue
+                score = fuzz.ratio(low, word, score_cutoff=best_score)
+                if score >= best_score:
+                    best, best_score = tid, score
+            if best:
+                out.append(Span(doc, tok.i, tok.i + 1, label=best, kb_id="fuzzy"))
+        return out
+
+
+# ----------------------------------------------------------------------------- conditions
+@Language.factory("checker_conditions", default_config={"lexicons_dir": None})
+def make_conditions(nlp: Language, name: str, lexicons_dir: str | None):
+    return ConditionMatcher(nlp, _lex(lexicons_dir))
+
+
+class ConditionMatcher:
+    def __init__(self, nlp: Language, lex: lexmod.Lexicons) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for cid, terms in lex.conditions:
+            self.matcher.add(cid, [nlp.make_doc(t) for t in terms])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=m) for m, s, e in self.matcher(doc)]
+        doc.spans["conditions"] = sorted(filter_spans(spans), key=lambda s: s.start)
+        return doc
+
+
+# ----------------------------------------------------------------------------- cues
+@dataclass(frozen=True)
+class _CompiledCue:
+    cue: lexmod.Cue
+    regex: re.Pattern
+
+
+@Language.factory("checker_cues", default_config={"lexicons_dir": None})
+def make_cues(nlp: Language, name: str, lexicons_dir: str | None):
+    return CueMatcher(_lex(lexicons_dir))
+
+
+class CueMatcher:
+    """Claim cues as regular expressions over the normalised text (medspaCy's RegexMatcher
+    idea): one compiled alternation per cue, one pass each over the whole document."""
+
+    def __init__(self, lex: lexmod.Lexicons) -> None:
+        self.cues = [
+            _CompiledCue(c, re.compile("|".join(f"(?:{p})" for p in c.patterns)))
+            for c in lex.cues if c.patterns
+        ]
+        d = lex.durations
+        self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
+        self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
+        self.vague = [(re.compile(p), w) for p, w in d.vague]
+        self.numbers = dict(d.numbers)
+        self.units = dict(d.units_in_weeks)
+        self.bare = dict(d.bare_in_weeks)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = norm_text(doc)
+        spans: list[Span] = []
+        for cc in self.cues:
+            if cc.cue.whole_sentence:
+                spans.extend(self._whole_sentence(doc, text, cc))
+                continue
+            for m in cc.regex.finditer(text):
+                span = doc.char_span(m.start(), m.end(), label=cc.cue.category,
+                                     kb_id=cc.cue.id, alignment_mode="expand")
+                if span is not None and len(span):
+                    spans.append(span)
+        if self.duration_id:
+            spans.extend(self._durations(doc, text))
+        doc.spans["cues"] = sorted(spans, key=lambda s: (s.start_char, -s.end_char))
+        return doc
+
+    def _whole_sentence(self, doc: Doc, text: str, cc: _CompiledCue) -> list[Span]:
+        out = []
+        for sent in doc.sents:
+            chunk = text[sent.start_char:sent.end_char].strip()
+            if chunk and cc.regex.fullmatch(chunk):
+                span = Span(doc, sent.start, sent.end, label=cc.cue.category, kb_id=cc.cue.id)
+                out.append(span)
+        return out
+
+    def _weeks(self, m: re.Match) -> float:
+        g = m.groupdict()
+        if g.get("bare"):
+            return self.bare.get(g["bare"], 12.0)
+        unit = (g.get("unit") or "week").rstrip("s")
+        values = [self._number(g.get(k)) for k in ("n1", "n2") if g.get(k)]
+        return max(values or [1.0]) * self.units.get(unit, 1.0)
+
+    def _number(self, word: str) -> float:
+        try:
+            return float(word)
+        except ValueError:
+            return self.numbers.get(word, 1.0)
+
+    def _durations(self, doc: Doc, text: str) -> list[Span]:
+        found: list[tuple[int, int, float]] = []
+        for rx in self.contexts:
+            found.extend((m.start(), m.end(), self._weeks(m)) for m in rx.finditer(text))
+        explicit = [(s, e) for s, e, _ in found]
+        for rx, weeks in self.vague:
+            for m in rx.finditer(text):
+                found.append((m.start(), m.end(), weeks))
+        out = []
+        for start, end, weeks in found:
+            # an explicit time in the same sentence beats vague wording ("lasting a few weeks")
+            if weeks >= 1000 and any(abs(s - start) < 40 for s, _ in explicit):
+                continue
+            span = doc.char_span(start, end, label="duration", kb_id=self.duration_id,
+                                 alignment_mode="expand")
+            if span is not None and len(span):
+                span._.weeks = weeks
+                out.append(span)
+        return out
+
+
+# ----------------------------------------------------------------------------- context
+@Language.factory("checker_context", default_config={"lexicons_dir": None,
+                                                     "max_quote_words": 8})
+def make_context(nlp: Language, name: str, lexicons_dir: str | None, max_quote_words: int):
+    return ContextComponent(_lex(lexicons_dir), max_quote_words)
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    category: str
+    id: str
+    start: int
+    end: int
+    scope: tuple[int, int]
+
+
+_QUOTED = re.compile(r'"([^"]{1,120})"')
+
+
+class ContextComponent:
+    """ConText for advertising: triggers with a direction and a scope that ends at a
+    terminator; negations count by parity; pseudo-triggers mask look-alikes."""
+
+    def __init__(self, lex: lexmod.Lexicons, max_quote_words: int) -> None:
+        self.mods = [(m, re.compile(m.pattern)) for m in lex.modifiers]
+        self.terminators = re.compile("|".join(f"(?:{t})" for t in lex.terminators))
+        self.voice = re.compile("|".join(f"(?:{v})" for v in lex.voice_switch))
+        self.max_quote_words = max_quote_words
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = norm_text(doc)
+        sents = list(doc.sents)
+        cues = list(doc.spans.get("cues", []))
+        modifiers: list[Span] = []
+        by_sent: dict[int, list[Span]] = {}
+        starts = [s.start_char for s in sents]
+        for cue in cues:
+            idx = _index_of(starts, cue.start_char)
+            by_sent.setdefault(idx, []).append(cue)
+        for idx, sent_cues in by_sent.items():
+            sent = sents[idx]
+            triggers = self._triggers(text, sent.start_char, sent.end_char)
+            for t in triggers:
+                span = doc.char_span(t.start, t.end, label=t.category, kb_id=t.id,
+                                     alignment_mode="expand")
+                if span is not None:
+                    modifiers.append(span)
+            nxt = sents[idx + 1] if idx + 1 < len(sents) else None
+            for cue in sent_cues:
+                self._assign(cue, triggers, text, sent, nxt)
+        doc.spans["modifiers"] = modifiers
+        return doc
+
+    # -- triggers and scopes
+    def _triggers(self, text: str, s0: int, s1: int) -> list[_Trigger]:
+        chunk = text[s0:s1]
+        terms = [(m.start() + s0, m.end() + s0) for m in self.terminators.finditer(chunk)]
+        voices = [(m.start() + s0, m.end() + s0) for m in self.voice.finditer(chunk)]
+        raw = []
+        for mod, rx in self.mods:
+            for m in rx.finditer(chunk):
+                if m.end() == m.start():
+                    continue
+                a, b = m.start() + s0, m.end() + s0
+                raw.append(_Trigger(mod.category, mod.id, a, b,
+                                    self._scope(mod, a, b, s0, s1, terms, voices)))
+        return _dedupe(raw)
+
+    @staticmethod
+    def _scope(mod, a: int, b: int, s0: int, s1: int, terms, voices) -> tuple[int, int]:
+        if mod.direction == "sentence":
+            lo, hi = s0, s1
+            for v0, v1 in voices:
+                if v0 >= b:
+                    hi = min(hi, v0)
+                elif v1 <= a:
+                    lo = max(lo, v1)
+            return lo, hi
+        fwd_end = s1 if mod.crosses_clause else next((t0 for t0, _ in terms if t0 >= b), s1)
+        back_start = max((t1 for _, t1 in terms if t1 <= a), default=s0)
+        if mod.direction == "forward":
+            return b, fwd_end
+        if mod.direction == "backward":
+            return back_start, a
+        return back_start, fwd_end
+
+    # -- assignment to cues
+    def _assign(self, cue: Span, triggers: list[_Trigger], text: str, sent: Span,
+                nxt: Span | None) -> None:
+        c0, c1 = cue.start_char, cue.end_char
+
+        def covering(category: str) -> list[_Trigger]:
+            return [t for t in triggers if t.category == category
+                    and t.scope[0] <= c0 < t.scope[1] and not (t.start < c1 and c0 < t.end)]
+
+        cue._.negated = len(covering("negation")) % 2 == 1
+        cue._.hedged = bool(covering("hedge"))
+        cue._.attributed = bool(covering("attribution"))
+        cue._.hypothetical = bool(covering("hypothetical"))
+        cue._.testimonial = any(t.category == "testimonial" for t in triggers)
+        cue._.trial = any(t.category == "trial" for t in triggers)
+        cue._.disclaimer = any(t.category == "disclaimer" for t in triggers)
+        cue._.mention = self._quoted_mention(text, sent, c0, c1)
+        cue._.question = self._question(text, sent, triggers, nxt)
+
+    def _quoted_mention(self, text: str, sent: Span, c0: int, c1: int) -> bool:
+        """A short phrase in quotes inside a longer sentence is mentioned, not used
+        ('phrases such as "clinically proven"'); a whole quoted sentence is a testimonial."""
+        s0 = sent.start_char
+        chunk = text[s0:sent.end_char]
+        for m in _QUOTED.finditer(chunk):
+            q0, q1 = m.start() + s0, m.end() + s0
+            if q0 <= c0 and c1 <= q1:
+                words = len(m.group(1).split())
+                whole = not chunk[:m.start()].strip() and len(chunk[m.end():].strip()) < 40
+                return words <= self.max_quote_words and not whole
+        return False
+
+    def _question(self, text: str, sent: Span, triggers: list[_Trigger], nxt: Span | None) -> bool:
+        chunk = text[sent.start_char:sent.end_char].rstrip().rstrip("\"')]")
+        if not chunk.endswith("?"):
+            return False
+        if any(t.category == "rhetorical" for t in triggers):
+            return False
+        if nxt is not None:
+            following = text[nxt.start_char:nxt.end_char]
+            for mod, rx in self.mods:
+                if mod.category == "affirm" and rx.search(following):
+                    return False
+        return True
+
+
+def _index_of(starts: list[int], pos: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _dedupe(triggers: list[_Trigger]) -> list[_Trigger]:
+    """Overlapping negation-like triggers count once (the longest); a pseudo-trigger masks
+    every negation it overlaps ("not unusual" is not a negation)."""
+    pseudo = [t for t in triggers if t.category == "pseudo"]
+    out: list[_Trigger] = []
+    for t in sorted(triggers, key=lambda t: (t.start, -(t.end - t.start))):
+        if t.category == "negation":
+            if any(p.start < t.end and t.start < p.end for p in pseudo):
+                continue
+            if any(o.category == "negation" and o.start < t.end and t.start < o.end for o in out):
+                continue
+        out.append(t)
+    return out
+
+
+# ----------------------------------------------------------------------------- assembly
+PIPES = ("checker_sentences", "checker_therapies", "checker_conditions", "checker_cues",
+         "checker_context")
+
+
+def build(lexicons_dir: str | None = None) -> Language:
+    """A fresh pipeline. Build it once per process (see `pipeline`), never per page."""
+    _lex(lexicons_dir)  # validate before building anything
+    nlp = spacy.blank("en")
+    cfg = {"lexicons_dir": lexicons_dir}
+    nlp.add_pipe("checker_sentences")
+    nlp.add_pipe("checker_therapies", config=cfg)
+    nlp.add_pipe("checker_conditions", config=cfg)
+    nlp.add_pipe("checker_cues", config=cfg)
+    nlp.add_pipe("checker_context", config=cfg)
+    nlp.max_length = 20_000_000
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def pipeline(lexicons_dir: str | None = None) -> Language:
+    return build(lexicons_dir)

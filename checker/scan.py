@@ -1,0 +1,118 @@
+"""`checker check URL`: fetch (or crawl), capture, and check live pages.
+
+Why a separate module: the claims engine never imports the scraper; this file is the only place
+where the two meet for a single URL (the batch audit has its own loop in checker/audit.py).
+Every URL fetched ends in a PageReport - checked ones with the engine's findings, the rest with
+their outcome and one-line reason - so a caller never has to guess what happened to a page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from checker.capture import CaptureWriter
+from checker.fetch import Fetcher, FetchOptions, options_from_args
+from checker.records import FetchResult, PageReport
+from checker.version import __version__
+
+FINDINGS_NAME = "findings.json"
+
+
+def report_for(result: FetchResult) -> PageReport:
+    """The PageReport of one fetched URL: engine findings when checked, else outcome + reason."""
+    meta = {
+        "url": result.url, "final_url": result.final_url, "outcome": result.outcome,
+        "status": result.status, "fetched_at": result.fetched_at, "sha256": result.sha256,
+        "warc_record_id": result.warc_record_id, "reason": result.reason,
+        "robots": result.robots or "n/a",
+    }
+    if result.outcome != "checked" or result.text is None:
+        return PageReport(**meta)
+    from checker.engine import check_html
+
+    try:
+        report = check_html(result.text, url=result.final_url or result.url)
+    except Exception as exc:  # noqa: BLE001 - one hostile page must not lose the others
+        # OUTCOMES has no "analysis failed"; like checker/audit.py, report it as not_html
+        reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
+        return PageReport(**{**meta, "outcome": "not_html", "reason": reason})
+    return replace(report, **meta)
+
+
+def check_url(url: str, *, options: FetchOptions | None = None, crawl: bool = False,
+              max_pages: int = 50, depth: int = 3, save_dir: Path | str | None = None,
+              leads: list | None = None) -> list[PageReport]:
+    """Fetch `url` (with crawl=True its site, relevant pages first), capture every response to
+    save_dir (a temporary directory, deleted afterwards, when None) and check each page.
+
+    `leads`, when a list is given, receives the crawler's off-site leads (crawl only).
+    With save_dir, findings.json is written beside the capture.
+    """
+    options = options or FetchOptions()
+    tmp = None if save_dir is not None else tempfile.mkdtemp(prefix="checker-capture-")
+    directory = Path(save_dir if save_dir is not None else tmp)  # type: ignore[arg-type]
+    try:
+        capture = CaptureWriter(directory, authority=options.authority)
+        try:
+            with Fetcher(options, capture=capture) as fetcher:
+                reports, found = _run(fetcher, url, crawl, max_pages, depth)
+        finally:
+            capture.close()
+        if leads is not None:
+            leads.extend(found)
+        if save_dir is not None:
+            write_findings(directory / FINDINGS_NAME, url, reports, options, found)
+        return reports
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(fetcher: Fetcher, url: str, crawl: bool, max_pages: int,
+         depth: int) -> tuple[list[PageReport], list]:
+    if not crawl:
+        return [report_for(fetcher.fetch(url))], []
+    from checker.crawl import Crawler
+
+    crawler = Crawler(fetcher, max_pages=max_pages, depth=depth)
+    reports = [report_for(result) for result in crawler.crawl(url)]
+    return reports, list(crawler.leads)
+
+
+def write_findings(path: Path, url: str, reports: list[PageReport], options: FetchOptions,
+                   leads: list) -> None:
+    doc = {
+        "tool": "clinic-claims-checker", "version": __version__, "target": url,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "robots": "obeyed" if options.obey_robots else f"ignored: {options.authority}",
+        "authority": options.authority,
+        "pages": [r.page_dict() for r in reports],
+        "leads": [{"url": lead.url, "kind": lead.kind, "source_url": lead.source_url,
+                   "text": lead.text} for lead in leads],
+    }
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def check_url_command(args: argparse.Namespace) -> list[PageReport]:
+    """The `check` command for a URL target. A usage error (e.g. --ignore-robots without
+    --authority) comes back as one invalid_input report whose reason the CLI prints (exit 2)."""
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        return [PageReport(url=args.target, outcome="invalid_input", reason=str(exc), robots="n/a")]
+    save = getattr(args, "save", None)
+    try:
+        return check_url(args.target, options=options, crawl=bool(getattr(args, "crawl", False)),
+                         max_pages=int(getattr(args, "max_pages", 50)),
+                         depth=int(getattr(args, "depth", 3)), save_dir=save)
+    except (OSError, RuntimeError) as exc:  # --save not writable, or in use by another run
+        return [PageReport(url=args.target, outcome="invalid_input", robots="n/a",
+                           reason=f"cannot write the capture to {save}: {exc}")]
