@@ -419,6 +419,19 @@ def _info(state: AuditState, args: argparse.Namespace) -> dict:
             "robots": robots}
 
 
+def _provenance() -> dict:
+    """The engine's versions, loaded after the input checks (they need no engine); a lexicon
+    error is a usage error of the whole audit, said in one line."""
+    try:
+        from checker.engine import provenance
+
+        return provenance()
+    except ImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. LexiconError naming file and entry
+        raise AuditError(f"cannot load the checker: {exc}") from exc
+
+
 def audit(args: argparse.Namespace) -> AuditResult:
     """Run (or resume) an audit and regenerate its reports; AuditError for usage problems."""
     from checker.report.audit_reports import write_reports
@@ -429,11 +442,9 @@ def audit(args: argparse.Namespace) -> AuditResult:
         source = InputSource(Path(args.input))
     except InputError as exc:
         raise AuditError(str(exc)) from exc
-    from checker.engine import provenance  # after the input checks: they need no engine
-
     out = Path(args.out)
     try:
-        state = _open_state(out, source, args, provenance())
+        state = _open_state(out, source, args, _provenance())
     except InputError as exc:
         raise AuditError(str(exc)) from exc
     try:

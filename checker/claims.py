@@ -64,7 +64,7 @@ _CONFLATION = "conflation"
 class _Index:
     """Sentences, segments and mentions of one doc, in order, for inheritance look-ups."""
 
-    def __init__(self, doc: Doc, segments: list[Segment]) -> None:
+    def __init__(self, doc: Doc, segments: list[Segment], lex: Lexicons) -> None:
         self.sents = [s for s in doc.sents if s.text.strip()]
         self.segments = segments
         seg_starts = [s.start for s in segments]
@@ -72,12 +72,19 @@ class _Index:
         sent_starts = [s.start_char for s in self.sents]
         self.therapies: dict[int, list[Span]] = {}
         self.conditions: dict[int, list[Span]] = {}
+        self.subjects: dict[int, list[Span]] = {}
+        cues_by_sent: dict[int, list[Span]] = {}
+        for cue in doc.spans.get("cues", []):
+            cues_by_sent.setdefault(_bisect(sent_starts, cue.start_char), []).append(cue)
         for span in doc.spans.get("therapies", []):
-            self.therapies.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
+            i = _bisect(sent_starts, span.start_char)
+            self.therapies.setdefault(i, []).append(span)
+            if not _is_object(span, cues_by_sent.get(i, []), lex):
+                self.subjects.setdefault(i, []).append(span)
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
-        self.topic_therapy = self._topic(self.therapies)
+        self.topic_therapy = self._topic(self.subjects)
         self.topic_condition = self._topic(self.conditions)
         self.trial_page = False
 
@@ -93,7 +100,7 @@ class _Index:
 
 def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Claim]:
     """Every cue in the doc that is a claim in the page's own voice, with its context."""
-    idx = _Index(doc, segments)
+    idx = _Index(doc, segments, lex)
     claims = []
     for cue in doc.spans.get("cues", []):
         claim = _claim(cue, idx, lex)
@@ -109,10 +116,12 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     if cue._.question and not info.question_ok:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
-    stated = _stated(cue, idx.therapies.get(i, []))
-    if info.category == "offer" and not _is_offer(cue, stated, idx, i):
+    if info.max_words and len(idx.sents[i].text.split()) > info.max_words:
         return None
-    candidates = stated + _inherited(idx, i, lex)
+    stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
+    if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i):
+        return None
+    candidates = stated + _inherited(idx, i, lex) + inside
     if not candidates:
         return None
     sent = idx.sents[i]
@@ -124,14 +133,19 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
                  bool(cue._.disclaimer), seg.region, seg.hidden)
 
 
-def _stated(cue: Span, mentions: list[Span]) -> list[TherapyRef]:
+def _stated(cue: Span, mentions: list[Span],
+            lex: Lexicons) -> tuple[list[TherapyRef], list[TherapyRef]]:
     """Therapies named in the sentence, nearest first (a mention before the cue is preferred:
-    it is usually the subject). Mentions inside the cue ("no physical therapy") are not the
-    subject, except for conflation, where the cue is the therapy ("stem cell epidural")."""
-    scored = []
+    it is usually the subject), and apart from them the mentions inside the cue ("no physical
+    therapy"): those come last, after inherited ones, except for conflation, where the cue is
+    the therapy ("stem cell epidural")."""
+    scored, inside_cue = [], []
     for m in mentions:
         inside = m.start_char >= cue.start_char and m.end_char <= cue.end_char
+        if cue.label_ in lex.therapy(m.label_).object_in:
+            inside = True
         if inside and cue.label_ != _CONFLATION:
+            inside_cue.append(TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_))
             continue
         if m.end_char <= cue.start_char:
             distance = cue.start_char - m.end_char
@@ -141,13 +155,13 @@ def _stated(cue: Span, mentions: list[Span]) -> list[TherapyRef]:
             distance = 0
         scored.append((distance, m))
     scored.sort(key=lambda x: x[0])
-    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored]
+    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored], inside_cue
 
 
 def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
     """The nearest earlier mention in the same section, then the section headings, then the
     page topic. Only the nearest one: an older mention is not what the sentence is about."""
-    found = _walk_back(idx, i, idx.therapies, lex)
+    found = _walk_back(idx, i, idx.subjects, lex)
     if found is not None:
         span, source = found
         return [TherapyRef(span.label_, source, span.text.lower(), span.kb_id_)]
@@ -167,20 +181,42 @@ def _walk_back(idx: _Index, i: int, mentions: dict[int, list[Span]],
         if not _same_section(idx.section_of(j), section):
             break
         if mentions.get(j):
-            return mentions[j][-1], "section"
-    return _from_headings(idx, i, section, mentions)
+            return _main_mention(mentions[j], lex), "section"
+    return _from_headings(idx, i, section, mentions, lex)
+
+
+def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
+    """What an earlier sentence was about: its highest-priority therapy ("Wharton's jelly spine
+    injections" is about Wharton's jelly); conditions have no priority, so the last one."""
+    index = lex._index["therapies"]
+    if all(m.label_ in index for m in mentions):
+        return min(mentions, key=lambda m: index[m.label_].priority)
+    return mentions[-1]
 
 
 def _from_headings(idx: _Index, i: int, section: tuple[str, ...],
-                   mentions: dict[int, list[Span]]) -> tuple[Span, str] | None:
+                   mentions: dict[int, list[Span]], lex: Lexicons) -> tuple[Span, str] | None:
     if not section or not idx.segments:
         return None
     wanted = set(section)
     for j in range(i - 1, -1, -1):
         seg = idx.segments[idx.seg_of[j]]
         if seg.tag in _HEADING_TAGS and idx.sents[j].text.strip() in wanted and mentions.get(j):
-            return mentions[j][-1], "section"
+            return _main_mention(mentions[j], lex), "section"
     return None
+
+
+def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
+    """A therapy named only as what a claim dismisses ("no physical therapy") is not what the
+    text goes on to talk about, so later sentences do not inherit it."""
+    object_in = lex.therapy(mention.label_).object_in
+    for cue in cues:
+        if cue.label_ in object_in:
+            return True
+        inside = cue.start_char <= mention.start_char and mention.end_char <= cue.end_char
+        if inside and cue.label_ != _CONFLATION:
+            return True
+    return False
 
 
 def _same_section(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -47,7 +47,8 @@ def _verdict(rule: Rule, claim: Claim) -> str:
         return rule.verdict
     if claim.negated:
         return "consistent"  # the sentence denies the claim ("not FDA approved")
-    if rule.max_weeks is not None and (claim.weeks is None or claim.weeks <= rule.max_weeks):
+    if claim.category == "duration" and rule.max_weeks is not None and (
+            claim.weeks is None or claim.weeks <= rule.max_weeks):
         return "consistent"  # a duration within what the evidence shows
     if claim.condition == "other" and rule.verdict_other_condition:
         return rule.verdict_other_condition
@@ -58,7 +59,8 @@ def _severity(rule: Rule, claim: Claim, verdict: str) -> str:
     if verdict not in FLAG_VERDICTS:
         return ""
     severity = rule.severity
-    if rule.max_weeks and claim.weeks is not None and claim.weeks <= 2 * rule.max_weeks:
+    if (claim.category == "duration" and rule.max_weeks and claim.weeks is not None
+            and claim.weeks <= 2 * rule.max_weeks):
         severity = "low"  # only slightly beyond the evidence ("six to nine months" of RFA)
     severity = _cap(severity, claim.cue_severity)
     if claim.hedged:

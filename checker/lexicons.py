@@ -60,6 +60,7 @@ class Therapy:
     weak: tuple[str, ...]
     fuzzy: tuple[str, ...]
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    object_in: tuple[str, ...] = ()  # claim categories where a mention is the object
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -74,6 +75,8 @@ class Cue:
     severity: str = ""
     question_ok: bool = False
     whole_sentence: bool = False
+    max_words: int = 0
+    exceptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,9 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
     for n, t in enumerate(_need(data, "therapies", list, f, "top level")):
         entry = f"therapies[{n}]"
         _only_keys(t, {"id", "label", "priority", "in_evidence_base", "aliases", "weak", "fuzzy",
-                       "sources"}, f, entry)
+                       "sources", "object_in"}, f, entry)
+        for cat in t.get("object_in") or []:
+            _one_of(cat, CATEGORIES, "object_in category", f, entry)
         tid = _need(t, "id", str, f, entry)
         entry = f"therapies[{n}] ({tid})"
         sources = []
@@ -248,7 +253,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
         out.append(Therapy(tid, _need(t, "label", str, f, entry), _need(t, "priority", int, f, entry),
                            bool(t.get("in_evidence_base", False)), _str_list(t, "aliases", f, entry),
                            _str_list(t, "weak", f, entry, False), _str_list(t, "fuzzy", f, entry, False),
-                           tuple(sources)))
+                           tuple(sources), _str_list(t, "object_in", f, entry, False)))
     _unique([t.id for t in out], f, "therapy")
     return tuple(out)
 
@@ -293,7 +298,7 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
         _only_keys(c, {"id", "category", "strength", "severity", "question_ok", "whole_sentence",
-                       "patterns"}, f, entry)
+                       "patterns", "max_words", "exceptions"}, f, entry)
         cid = _need(c, "id", str, f, entry)
         entry = f"cues[{n}] ({cid})"
         cat = _need(c, "category", str, f, entry)
@@ -306,8 +311,13 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
             _one_of(severity, SEVERITIES, "severity", f, entry)
         patterns = tuple(_regex(p, f, f"{entry} pattern {i + 1}")
                          for i, p in enumerate(_need(c, "patterns", list, f, entry)))
+        exceptions = tuple(_regex(p, f, f"{entry} exception {i + 1}")
+                           for i, p in enumerate(c.get("exceptions") or []))
+        max_words = c.get("max_words", 0)
+        if not isinstance(max_words, int) or max_words < 0:
+            raise LexiconError(f, entry, "max_words must be a whole number")
         cues.append(Cue(cid, cat, strength, patterns, severity, bool(c.get("question_ok", False)),
-                        bool(c.get("whole_sentence", False))))
+                        bool(c.get("whole_sentence", False)), max_words, exceptions))
     _unique([c.id for c in cues], f, "cue")
     return tuple(categories), tuple(cues), _parse_durations(_need(data, "durations", dict, f,
                                                                   "top level"))

@@ -40,6 +40,7 @@ if not Doc.has_extension("norm_text"):
 
 _SENT_END = {".", "!", "?", "…", "!!", "?!", "..."}
 _CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
+_DASHES = {"—", "–", "-"}
 _BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
 
 
@@ -64,12 +65,16 @@ def sentences(doc: Doc) -> Doc:
             tok.is_sent_start = True
             continue
         prev = doc[i - 1]
+        if tok.text in _CLOSERS or tok.text in _DASHES:
+            tok.is_sent_start = False  # a closing quote, or a testimonial's "— Name", stays
+            continue
         start = (
             ("\n" in prev.text and prev.is_space)
             or "\n" in prev.whitespace_
             or tok.text in _BULLETS
             or prev.text in _SENT_END
-            or (prev.text in _CLOSERS and i >= 2 and doc[i - 2].text in _SENT_END)
+            or (prev.text in _CLOSERS and i >= 2 and doc[i - 2].text in _SENT_END
+                and not tok.text[:1].islower())
         )
         tok.is_sent_start = bool(start) and not tok.is_space
     return doc
@@ -153,6 +158,7 @@ class ConditionMatcher:
 class _CompiledCue:
     cue: lexmod.Cue
     regex: re.Pattern
+    exceptions: re.Pattern | None
 
 
 @Language.factory("checker_cues", default_config={"lexicons_dir": None})
@@ -166,7 +172,9 @@ class CueMatcher:
 
     def __init__(self, lex: lexmod.Lexicons) -> None:
         self.cues = [
-            _CompiledCue(c, re.compile("|".join(f"(?:{p})" for p in c.patterns)))
+            _CompiledCue(c, re.compile("|".join(f"(?:{p})" for p in c.patterns)),
+                         re.compile("|".join(f"(?:{p})" for p in c.exceptions))
+                         if c.exceptions else None)
             for c in lex.cues if c.patterns
         ]
         d = lex.durations
@@ -184,7 +192,11 @@ class CueMatcher:
             if cc.cue.whole_sentence:
                 spans.extend(self._whole_sentence(doc, text, cc))
                 continue
+            excluded = [(m.start(), m.end()) for m in cc.exceptions.finditer(text)] \
+                if cc.exceptions else []
             for m in cc.regex.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in excluded):
+                    continue
                 span = doc.char_span(m.start(), m.end(), label=cc.cue.category,
                                      kb_id=cc.cue.id, alignment_mode="expand")
                 if span is not None and len(span):
@@ -319,10 +331,10 @@ class ContextComponent:
         fwd_end = s1 if mod.crosses_clause else next((t0 for t0, _ in terms if t0 >= b), s1)
         back_start = max((t1 for _, t1 in terms if t1 <= a), default=s0)
         if mod.direction == "forward":
-            return b, fwd_end
+            return a, fwd_end
         if mod.direction == "backward":
             return back_start, a
-        return back_start, fwd_end
+        return back_start, fwd_end  # both
 
     # -- assignment to cues
     def _assign(self, cue: Span, triggers: list[_Trigger], text: str, sent: Span,
@@ -331,7 +343,7 @@ class ContextComponent:
 
         def covering(category: str) -> list[_Trigger]:
             return [t for t in triggers if t.category == category
-                    and t.scope[0] <= c0 < t.scope[1] and not (t.start < c1 and c0 < t.end)]
+                    and t.scope[0] <= c0 < t.scope[1] and not (c0 <= t.start and t.end <= c1)]
 
         cue._.negated = len(covering("negation")) % 2 == 1
         cue._.hedged = bool(covering("hedge"))
@@ -362,7 +374,7 @@ class ContextComponent:
             return False
         if any(t.category == "rhetorical" for t in triggers):
             return False
-        if nxt is not None:
+        if nxt is not None and "\n" not in text[sent.start_char:nxt.start_char]:
             following = text[nxt.start_char:nxt.end_char]
             for mod, rx in self.mods:
                 if mod.category == "affirm" and rx.search(following):

@@ -238,3 +238,18 @@ def test_second_process_cannot_open_the_same_capture(tmp_path):
                 "try:\n    CaptureWriter(sys.argv[1])\nexcept RuntimeError:\n    sys.exit(3)\n")
         proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=30)
     assert proc.returncode == 3
+
+
+def test_many_threads_write_one_capture(tmp_path):
+    import threading
+
+    with CaptureWriter(tmp_path) as w:
+        threads = [threading.Thread(target=lambda n=n: [w.write_exchange(exchange(n * 100 + i))
+                                                         for i in range(10)])
+                   for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+    ok, message = verify_capture(tmp_path / WARC_NAME)
+    assert ok and message.startswith("ok: 80 responses"), message

@@ -40,9 +40,11 @@ def test_demo_end_to_end(tmp_path):
     assert all(int(s["pages_checked"]) >= 3 for s in sites.values())
     stem = sites["Summit Stem Cell Institute"]
     assert int(stem["outcome_blocked_by_robots"]) == 1  # /patient-portal/ is disallowed
-    assert float(stem["risk_score"]) > float(sites["St. Brendan University Hospital"]["risk_score"])
+    risks = {name: float(s["risk_score"]) for name, s in sites.items()}
+    assert max(risks, key=risks.get) == "Summit Stem Cell Institute"
+    assert risks["Summit Stem Cell Institute"] > risks["St. Brendan University Hospital"]
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "compliant" not in report.lower()
+    assert report.index("Summit Stem Cell Institute") < report.index("St. Brendan University")
 
     again = subprocess.run([sys.executable, "-m", "checker.demo", "--out", str(out),
                             "--delay", "0.02", "--workers", "1"],
