@@ -443,6 +443,9 @@ def audit(args: argparse.Namespace) -> AuditResult:
     except InputError as exc:
         raise AuditError(str(exc)) from exc
     out = Path(args.out)
+    if source.kind == "folder" and out.resolve().is_relative_to(source.path.resolve()):
+        raise AuditError("--out must not be inside the input folder (the reports would become "
+                         "input on the next run)")
     try:
         state = _open_state(out, source, args, _provenance())
     except InputError as exc:

@@ -58,7 +58,9 @@ class Claim:
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
 _TOPIC_TAGS = {"title", "meta", "h1"}
-_CONFLATION = "conflation"
+_PAGE_TAGS = {"title", "meta"}
+# cue categories whose words name the therapy itself ("stem cell epidural", a service heading)
+_SUBJECT_CUES = frozenset({"conflation", "offer"})
 
 
 class _Index:
@@ -144,7 +146,7 @@ def _stated(cue: Span, mentions: list[Span],
         inside = m.start_char >= cue.start_char and m.end_char <= cue.end_char
         if cue.label_ in lex.therapy(m.label_).object_in:
             inside = True
-        if inside and cue.label_ != _CONFLATION:
+        if inside and cue.label_ not in _SUBJECT_CUES:
             inside_cue.append(TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_))
             continue
         if m.end_char <= cue.start_char:
@@ -180,6 +182,8 @@ def _walk_back(idx: _Index, i: int, mentions: dict[int, list[Span]],
             break
         if not _same_section(idx.section_of(j), section):
             break
+        if idx.segments and idx.segments[idx.seg_of[j]].tag in _PAGE_TAGS:
+            continue  # the title and meta description are the page topic, not the section
         if mentions.get(j):
             return _main_mention(mentions[j], lex), "section"
     return _from_headings(idx, i, section, mentions, lex)
@@ -214,7 +218,7 @@ def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
         if cue.label_ in object_in:
             return True
         inside = cue.start_char <= mention.start_char and mention.end_char <= cue.end_char
-        if inside and cue.label_ != _CONFLATION:
+        if inside and cue.label_ not in _SUBJECT_CUES:
             return True
     return False
 

@@ -543,7 +543,7 @@ class Fetcher:
                 return self._result(url, replace_attempt(attempt, "http_error",
                                                          f"redirect to {exc}"),
                                     hops, decision.label, accept, kind)
-            if nxt in seen:
+            if nxt in seen and not attempt.header("Set-Cookie"):  # cookie walls redirect to self
                 return self._result(url, replace_attempt(attempt, "http_error", "redirect loop"),
                                     hops, decision.label, accept, kind)
             hops.append(current)
@@ -654,6 +654,8 @@ class Fetcher:
             return _Attempt(url, "refused_address", f"refused: {exc}")
         except requests.Timeout:
             return _Attempt(url, "timeout", f"timed out after {self.options.deadline:g} s")
+        except requests.exceptions.SSLError as exc:
+            return _Attempt(url, "http_error", f"TLS error: {_tls_reason(exc)}")
         except requests.ConnectionError as exc:
             return _connection_failure(url, exc)
         except requests.RequestException as exc:
@@ -733,6 +735,16 @@ def replace_attempt(a: _Attempt, outcome: str, reason: str, **changes: object) -
 
 def _cut(base: _Attempt, body: bytearray, outcome: str, reason: str, truncated: str) -> _Attempt:
     return replace_attempt(base, outcome, reason, body=bytes(body), truncated=truncated)
+
+
+def _tls_reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("certificate verify failed", "hostname mismatch", "wrong version number",
+                   "handshake failure", "unsupported protocol"):
+        if marker in text:
+            detail = text[text.index(marker):].split(")")[0].replace("'", "")
+            return detail.strip().rstrip(".,")
+    return type(exc).__name__
 
 
 def _connection_failure(url: str, exc: requests.ConnectionError) -> _Attempt:

@@ -52,6 +52,7 @@ class LocalSite:
 
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
+    tls: tuple[str, str] | None = None  # (certfile, keyfile): serve https instead of http
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -66,6 +67,12 @@ class LocalSite:
             owner = site
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -86,7 +93,7 @@ class LocalSite:
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path

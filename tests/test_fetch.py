@@ -414,3 +414,63 @@ def test_trickled_headers_are_cut_at_the_deadline():
         srv.close()
     assert (r.outcome, r.reason) == ("timeout", "timed out after 1 s")
     assert took < 1.6
+
+
+# -- TLS ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory):
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not available")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=clinic.test", "-addext", "subjectAltName=DNS:clinic.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
+                   timeout=30)
+    return str(cert), str(key)
+
+
+def test_https_through_the_guard_verifies_the_name_not_the_pinned_ip(tls_cert):
+    # The socket goes to the resolver's (checked) 127.0.0.1, while TLS still checks the
+    # certificate against the URL's host name: right name passes, another name fails.
+    def resolver(host, port):
+        return ["127.0.0.1"]
+
+    with LocalSite({"/": html(PAGE)}, tls=tls_cert) as site, \
+            Fetcher(opts(allow_private=False), resolver=resolver, guard=only_loopback_allowed) as f:
+        f._session.verify = tls_cert[0]  # trust the test's self-signed certificate
+        good = f.fetch(f"https://clinic.test:{site.port}/")
+        bad = f.fetch(f"https://other.test:{site.port}/")
+    assert good.outcome == "checked" and good.ip == "127.0.0.1"
+    assert bad.outcome == "http_error" and bad.reason.startswith("TLS error"), bad.reason
+
+
+def test_unrequested_content_encoding_is_an_error_not_garbage():
+    headers = {**HTML, "Content-Encoding": "br"}
+    with LocalSite({"/": (200, headers, b"\x8b\x02\x80hello\x03")}) as site:
+        r = fetch(site.url("/"))
+    assert (r.outcome, r.reason) == ("http_error", "unsupported Content-Encoding: br")
+
+
+def test_raw_deflate_without_zlib_header_is_decoded():
+    import zlib
+
+    c = zlib.compressobj(wbits=-15)
+    raw = c.compress(PAGE.encode()) + c.flush()
+    with LocalSite({"/": (200, {**HTML, "Content-Encoding": "deflate"}, raw)}) as site:
+        r = fetch(site.url("/"))
+    assert r.outcome == "checked" and r.body == PAGE.encode()
+
+
+def test_cookie_wall_redirect_to_self_is_not_a_loop():
+    def wall(req: Request):
+        if "seen=1" in req.headers.get("Cookie", ""):
+            return html(PAGE)
+        return 302, {"Location": "/", "Set-Cookie": "seen=1; Path=/"}, b""
+
+    with LocalSite({"/": wall}) as site:
+        r = fetch(site.url("/"))
+    assert r.outcome == "checked" and r.redirects == (site.url("/"),)

@@ -65,6 +65,14 @@ def highlight(sentence: str, finding: dict) -> str:
     return f"{esc(sentence[:lo])}<mark>{esc(sentence[lo:hi])}</mark>{esc(sentence[hi:])}"
 
 
+def _name(s: SiteSummary) -> str:
+    """The clinic's name when the input carried one, with its site; else the site."""
+    name = s.extra.get("clinic_name", "")
+    if name and name != s.site:
+        return f'{esc(name)} <span class="muted">{esc(s.site)}</span>'
+    return esc(s.site)
+
+
 def _no_claims(s: SiteSummary) -> str:
     """What to say for a site without flags: never more than the checker can know."""
     if s.pages_checked == 0:
@@ -138,7 +146,7 @@ def _ranking(summaries: list[SiteSummary], columns: tuple[str, ...]) -> str:
 def site_html(index: int, s: SiteSummary, claims: list[dict], columns: tuple[str, ...]) -> str:
     carried = "".join(f"<dt>{esc(c)}</dt><dd>{esc(s.extra.get(c, ''))}</dd>" for c in columns)
     outcomes = ", ".join(f"{o}: {s.outcomes[o]}" for o in OUTCOMES if s.outcomes.get(o))
-    head = (f'<section class="site" id="site-{index}"><h3>{index}. {esc(s.site)}</h3>'
+    head = (f'<section class="site" id="site-{index}"><h3>{index}. {_name(s)}</h3>'
             f"<dl>{carried}<dt>risk score</dt><dd>{s.risk_score:g}</dd>"
             f"<dt>distinct flags</dt><dd>{s.high} high, {s.medium} medium, {s.low} low "
             f"({s.occurrences} occurrences)</dd><dt>outcomes</dt><dd>{esc(outcomes) or 'none'}</dd>"
