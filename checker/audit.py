@@ -27,7 +27,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,7 +140,7 @@ class RowRunner:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the audit
             reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
-            return _replace(res, outcome="not_html", reason=reason), []
+            return replace(res, outcome="not_html", reason=reason), []
 
     def _single(self, row: PendingRow, res: FetchResult) -> Event:
         res, findings = self._check(res)
@@ -179,12 +179,6 @@ class RowRunner:
         return FetchResult(url=str(path), outcome="checked", body=body,
                            fetched_at=mtime.isoformat(timespec="seconds").replace("+00:00", "Z"),
                            sha256=hashlib.sha256(body).hexdigest())
-
-
-def _replace(res: FetchResult, **changes: object) -> FetchResult:
-    from dataclasses import replace
-
-    return replace(res, **changes)
 
 
 # -- dispatcher (main thread) ----------------------------------------------------------------------
@@ -243,17 +237,16 @@ class Dispatcher:
         try:
             self.runner.run(task, self._post)
         except _Stopped:
-            return
+            pass
         except BrokenProcessPool as exc:
-            self._post(Event(task.row.rowno, task.row.site, done=True, fatal=f"worker died: {exc}"),
-                       host=task.host)
-            return
+            self._post(Event(task.row.rowno, task.row.site, done=True,
+                             fatal=f"a checker worker process died: {exc}"))
         except Exception as exc:  # noqa: BLE001 - a bug on one row must not hang the audit
             self._post(Event(task.row.rowno, task.row.site, done=True,
-                             fatal=f"{type(exc).__name__}: {exc}"), host=task.host)
-            return
+                             fatal=f"{type(exc).__name__}: {exc}"))
 
-    def _post(self, event: Event, host: str | None = None) -> None:
+    def _post(self, event: Event) -> None:
+        """Hand an event to the main thread; give up (leaving the row pending) on shutdown."""
         while True:
             if self.stop.is_set():
                 raise _Stopped

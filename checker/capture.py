@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -216,8 +217,6 @@ class CaptureWriter:
                                                http_headers=http, warc_headers_dict=warc)
 
     def _request_record(self, ex: Exchange, concurrent_to: str):
-        from urllib.parse import urlsplit
-
         parts = urlsplit(ex.target_uri)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         http = StatusAndHeaders(f"{ex.method} {path} {ex.http_version}",

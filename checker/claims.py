@@ -8,11 +8,13 @@ therapy and condition each is about: stated in the sentence, or inherited from i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
 from checker.lexicons import Lexicons
+from checker.nlp import norm_text
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,9 @@ class _Index:
         self.sent_starts = sent_starts
         self.topic_therapy = self._topic(self.subjects)
         self.topic_condition = self._topic(self.conditions)
-        self.trial_page = False
+        self.trial_rx: re.Pattern | None = None
+        self.norm = ""
+        self.raw = ""
 
     def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
         for i, seg_idx in enumerate(self.seg_of):
@@ -103,6 +107,9 @@ class _Index:
 def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Claim]:
     """Every cue in the doc that is a claim in the page's own voice, with its context."""
     idx = _Index(doc, segments, lex)
+    idx.trial_rx = _trial_regex(lex)
+    idx.norm = norm_text(doc)
+    idx.raw = doc.text
     claims = []
     for cue in doc.spans.get("cues", []):
         claim = _claim(cue, idx, lex)
@@ -241,10 +248,38 @@ def _condition(cue: Span, idx: _Index, i: int, lex: Lexicons) -> str:
     return "unspecified"
 
 
+def _trial_regex(lex: Lexicons) -> re.Pattern:
+    return re.compile("|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "trial"))
+
+
+def _section_text(idx: _Index, i: int) -> str:
+    """The normalised text of the section a heading heads (the whole page for the title;
+    empty for a sentence that is not a heading)."""
+    if not idx.segments:
+        return ""
+    k = idx.seg_of[i]
+    seg = idx.segments[k]
+    if seg.tag == "title":
+        return idx.norm
+    if seg.tag not in _HEADING_TAGS:
+        return ""
+    depth, heading = len(seg.heading_path), idx.raw[seg.start:seg.end]
+    end = k + 1
+    while end < len(idx.segments):
+        path = idx.segments[end].heading_path
+        if len(path) <= depth or path[depth] != heading:
+            break
+        end += 1
+    return idx.norm[seg.end:idx.segments[end - 1].end] if end > k + 1 else ""
+
+
 def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
     """An offer line must itself name a stem cell product (not just "cell therapy") and a
-    spinal condition, outside a trial context: prices and booking lines alone are not claims."""
+    spinal condition, outside a trial context: prices and booking lines alone are not claims,
+    and a heading over a section that calls the therapy experimental is a topic, not an offer."""
     if cue._.trial or cue._.negated:
+        return False
+    if idx.trial_rx.search(_section_text(idx, i)):
         return False
     if not any(t.therapy == "stem_cell" and t.strength == "strong" for t in stated):
         return False

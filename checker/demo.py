@@ -99,6 +99,11 @@ def print_summary(totals, out: Path) -> None:
     print(f"Audited {totals.sites} sample clinic site(s): {totals.pages_checked} page(s) checked, "
           f"{totals.distinct_flags} distinct flagged claim(s) "
           f"({sev['high']} high, {sev['medium']} medium, {sev['low']} low).")
+    print("\nSites, worst first (risk = distinct flags x severity points, x1.5 if contradicted):")
+    for s in totals.ranked:
+        name = s.extra.get("clinic_name") or s.site
+        print(f"  {name:34} risk {s.risk_score:>6g}  flags {s.high:>2} high {s.medium:>2} medium "
+              f"{s.low:>2} low  pages {s.pages_checked}, not checked {s.not_checked}")
     if totals.worst:
         print("\nWorst claims:")
     for site, claim in totals.worst:

@@ -135,6 +135,7 @@ class Lexicons:
     terminators: tuple[str, ...]
     voice_switch: tuple[str, ...]
     rules: tuple[Rule, ...]
+    not_claims: tuple[str, ...] = ()
     inherit_sentences: int = 6
     inherit_chars: int = 1500
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -188,6 +189,24 @@ def _str_list(d: dict, key: str, file: str, entry: str, required: bool = True) -
     return tuple(values)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice (PyYAML silently keeps the last one)."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
 def _read(directory: Path, name: str) -> Any:
     path = directory / name
     try:
@@ -197,7 +216,7 @@ def _read(directory: Path, name: str) -> Any:
     except UnicodeDecodeError as exc:
         raise LexiconError(name, "file", f"not UTF-8 ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise LexiconError(name, "file", f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -448,9 +467,12 @@ def load(directory: Path | str | None = None) -> Lexicons:
     digest, evidence_sha = _digest(directory)
     versions = sorted({str(raw[n].get("version", "?")) for n in FILES})
     inherit = _parse_inheritance(raw["therapies.yaml"])
+    not_claims = tuple(_regex(p, "claims.yaml", f"not_claims[{n}]") for n, p in
+                       enumerate(_str_list(raw["claims.yaml"], "not_claims", "claims.yaml",
+                                           "top level", False)))
     lex = Lexicons(directory, f"{'.'.join(versions)}+{digest}", evidence_sha, evidence, therapies,
                    conditions, categories, cues, durations, modifiers, terminators, voice, rules,
-                   *inherit)
+                   not_claims, *inherit)
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}
     return lex

@@ -181,6 +181,8 @@ class CueMatcher:
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.vague = [(re.compile(p), w) for p, w in d.vague]
+        self.not_claims = re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) \
+            if lex.not_claims else None
         self.numbers = dict(d.numbers)
         self.units = dict(d.units_in_weeks)
         self.bare = dict(d.bare_in_weeks)
@@ -203,6 +205,10 @@ class CueMatcher:
                     spans.append(span)
         if self.duration_id:
             spans.extend(self._durations(doc, text))
+        if self.not_claims is not None:
+            names = [(m.start(), m.end()) for m in self.not_claims.finditer(doc.text)]
+            spans = [s for s in spans if not any(a < s.end_char and s.start_char < b
+                                                 for a, b in names)]
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start_char, -s.end_char))
         return doc
 

@@ -267,6 +267,7 @@ class ReportTotals:
     by_severity: dict[str, int]
     worst: list[tuple[SiteSummary, dict]]  # the worst distinct claims audit-wide
     paths: dict[str, Path]
+    ranked: tuple[SiteSummary, ...] = ()  # sites, worst first
 
 
 def build_site_claims(state: AuditState, columns: tuple[str, ...], provenance: dict,
@@ -323,4 +324,4 @@ def write_reports(state: AuditState, out: Path, info: dict,
         sites=len(summaries), rows=int(state.get_meta("total_rows", "0") or 0),
         pages_checked=sum(s.pages_checked for s in summaries),
         distinct_flags=sum(by_sev.values()), by_severity=by_sev,
-        worst=worst_claims(state, summaries), paths=paths)
+        worst=worst_claims(state, summaries), paths=paths, ranked=tuple(ranked))
