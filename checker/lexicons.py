@@ -27,7 +27,7 @@ CATEGORIES = ("efficacy", "offer", "success_rate", "safety", "regulatory", "evid
               "standard_of_care", "alternative_to_surgery", "duration", "guarantee", "standalone",
               "conflation", "other")
 STRENGTHS = ("strong", "benefit")
-MODIFIER_CATEGORIES = ("negation", "pseudo", "hedge", "attribution", "hypothetical",
+MODIFIER_CATEGORIES = ("negation", "reversal", "pseudo", "hedge", "attribution", "hypothetical",
                        "testimonial", "trial", "disclaimer", "affirm", "rhetorical")
 DIRECTIONS = ("forward", "backward", "both", "sentence")
 CONDITIONS = ("spine", "other", "unspecified")

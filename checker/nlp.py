@@ -277,7 +277,7 @@ _QUOTED = re.compile(r'"([^"]{1,120})"')
 
 class ContextComponent:
     """ConText for advertising: triggers with a direction and a scope that ends at a
-    terminator; negations count by parity; pseudo-triggers mask look-alikes."""
+    terminator; a reversal ("wrong to say") flips negation; pseudo-triggers mask look-alikes."""
 
     def __init__(self, lex: lexmod.Lexicons, max_quote_words: int) -> None:
         self.mods = [(m, re.compile(m.pattern)) for m in lex.modifiers]
@@ -351,7 +351,7 @@ class ContextComponent:
             return [t for t in triggers if t.category == category
                     and t.scope[0] <= c0 < t.scope[1] and not (c0 <= t.start and t.end <= c1)]
 
-        cue._.negated = len(covering("negation")) % 2 == 1
+        cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
         cue._.hedged = bool(covering("hedge"))
         cue._.attributed = bool(covering("attribution"))
         cue._.hypothetical = bool(covering("hypothetical"))
@@ -408,7 +408,8 @@ def _dedupe(triggers: list[_Trigger]) -> list[_Trigger]:
         if t.category == "negation":
             if any(p.start < t.end and t.start < p.end for p in pseudo):
                 continue
-            if any(o.category == "negation" and o.start < t.end and t.start < o.end for o in out):
+            if any(o.category in ("negation", "reversal") and o.start < t.end and t.start < o.end
+                   for o in out):
                 continue
         out.append(t)
     return out
