@@ -22,11 +22,15 @@ def _applies(rule: Rule, claim: Claim, ref: TherapyRef) -> bool:
 
 
 def match_rule(claim: Claim, lex: Lexicons) -> tuple[Rule, TherapyRef] | None:
-    """The most specific rule for the first candidate therapy that has one."""
+    """The claim is about the first candidate therapy that has rules for its category (a
+    sentence about RFA is about RFA, even if no RFA rule fits its wording); then the most
+    specific of that therapy's rules that applies, if any."""
     for ref in claim.candidates:
+        if not any(ref.therapy in r.therapies and claim.category in r.categories
+                   for r in lex.rules):
+            continue
         rules = [r for r in lex.rules if _applies(r, claim, ref)]
-        if rules:
-            return max(rules, key=lambda r: r.specificity), ref
+        return (max(rules, key=lambda r: r.specificity), ref) if rules else None
     return None
 
 
