@@ -332,6 +332,9 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
                          for i, p in enumerate(_need(c, "patterns", list, f, entry)))
         exceptions = tuple(_regex(p, f, f"{entry} exception {i + 1}")
                            for i, p in enumerate(c.get("exceptions") or []))
+        for group in (patterns, exceptions):  # the pipeline joins each list into one regex
+            if group:
+                _regex("|".join(f"(?:{p})" for p in group), f, f"{entry} (patterns joined)")
         max_words = c.get("max_words", 0)
         if not isinstance(max_words, int) or max_words < 0:
             raise LexiconError(f, entry, "max_words must be a whole number")
