@@ -54,3 +54,14 @@ def test_every_gold_claim_on_the_english_pages_is_found(pages) -> None:
 def test_no_must_not_flag_line_is_flagged(pages) -> None:
     assert pages.must_not >= 99
     assert pages.false_flags <= BASELINE["page_must_not_flag_max"], pages.bad_flags
+
+
+@pytest.mark.parametrize("name", sorted(BASELINE["heldout"]))
+def test_heldout_regression_floors(name: str) -> None:
+    """Sets written blind by other people; once looked at, they guard against regressions."""
+    spec = BASELINE["heldout"][name]
+    path = Path(__file__).parent / "data" / name
+    assert dataset_sha256(path) == spec["sha256"]
+    res = score_sentences(path, "en")
+    assert res.total.precision >= spec["precision_floor"], [r["id"] for r in res.false_flags]
+    assert res.total.recall >= spec["recall_floor"], [r["id"] for r in res.misses]
