@@ -9,6 +9,7 @@ therapy and condition each is about: stated in the sentence, or inherited from i
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -136,14 +137,30 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     sent = idx.sents[i]
     seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
     end = max(sent.end_char, cue.end_char)
-    return Claim(sent.start_char, end, cue.start_char, cue.end_char, info.id, info.category,
-                 info.strength, info.severity, tuple(candidates), _condition(cue, idx, i, lex),
-                 cue._.weeks, bool(cue._.negated), bool(cue._.hedged), bool(cue._.testimonial),
-                 bool(cue._.disclaimer), seg.region, seg.hidden)
+    return Claim(
+        sent.start_char,
+        end,
+        cue.start_char,
+        cue.end_char,
+        info.id,
+        info.category,
+        info.strength,
+        info.severity,
+        tuple(candidates),
+        _condition(cue, idx, i, lex),
+        cue._.weeks,
+        bool(cue._.negated),
+        bool(cue._.hedged),
+        bool(cue._.testimonial),
+        bool(cue._.disclaimer),
+        seg.region,
+        seg.hidden,
+    )
 
 
-def _stated(cue: Span, mentions: list[Span],
-            lex: Lexicons) -> tuple[list[TherapyRef], list[TherapyRef]]:
+def _stated(
+    cue: Span, mentions: list[Span], lex: Lexicons
+) -> tuple[list[TherapyRef], list[TherapyRef]]:
     """Therapies named in the sentence, nearest first (a mention before the cue is preferred:
     it is usually the subject), and apart from them the mentions inside the cue ("no physical
     therapy"): those come last, after inherited ones, except for conflation, where the cue is
@@ -180,8 +197,9 @@ def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
     return []
 
 
-def _walk_back(idx: _Index, i: int, mentions: dict[int, list[Span]],
-               lex: Lexicons) -> tuple[Span, str] | None:
+def _walk_back(
+    idx: _Index, i: int, mentions: dict[int, list[Span]], lex: Lexicons
+) -> tuple[Span, str] | None:
     section = idx.section_of(i)
     start_char = idx.sent_starts[i]
     for j in range(i - 1, max(-1, i - 1 - lex.inherit_sentences), -1):
@@ -205,8 +223,9 @@ def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
     return mentions[-1]
 
 
-def _from_headings(idx: _Index, i: int, section: tuple[str, ...],
-                   mentions: dict[int, list[Span]], lex: Lexicons) -> tuple[Span, str] | None:
+def _from_headings(
+    idx: _Index, i: int, section: tuple[str, ...], mentions: dict[int, list[Span]], lex: Lexicons
+) -> tuple[Span, str] | None:
     if not section or not idx.segments:
         return None
     wanted = set(section)
@@ -263,14 +282,14 @@ def _section_text(idx: _Index, i: int) -> str:
         return idx.norm
     if seg.tag not in _HEADING_TAGS:
         return ""
-    depth, heading = len(seg.heading_path), idx.raw[seg.start:seg.end]
+    depth, heading = len(seg.heading_path), idx.raw[seg.start : seg.end]
     end = k + 1
     while end < len(idx.segments):
         path = idx.segments[end].heading_path
         if len(path) <= depth or path[depth] != heading:
             break
         end += 1
-    return idx.norm[seg.end:idx.segments[end - 1].end] if end > k + 1 else ""
+    return idx.norm[seg.end : idx.segments[end - 1].end] if end > k + 1 else ""
 
 
 def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
@@ -287,13 +306,5 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
 
 
 def _bisect(starts: list[int], pos: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    if hi < 0:
-        return 0
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= pos:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """Index of the last start at or before pos (0 when there is none)."""
+    return max(0, bisect_right(starts, pos) - 1)

@@ -1,4 +1,4 @@
-"""Command line: `checker check`, `checker audit`, `checker verify`, `checker eval`, `checker lexicons check`.
+"""Command line: `checker check`, `audit`, `verify`, `eval` and `lexicons check`.
 
 Exit status (like linters): 0 no flags, 1 flags found, 2 usage or input error.
 Each command's work lives in its own module; this file only parses arguments and dispatches.
@@ -21,17 +21,30 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_scraper_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("fetching (URLs only)")
-    g.add_argument("--crawl", action="store_true", help="visit the clinic's own site, relevant pages first")
-    g.add_argument("--max-pages", type=int, default=50, help="pages per site with --crawl (default 50)")
+    g.add_argument(
+        "--crawl", action="store_true", help="visit the clinic's own site, relevant pages first"
+    )
+    g.add_argument(
+        "--max-pages", type=int, default=50, help="pages per site with --crawl (default 50)"
+    )
     g.add_argument("--depth", type=int, default=3, help="link depth with --crawl (default 3)")
-    g.add_argument("--allow-private", action="store_true",
-                   help="allow loopback/private addresses (tests, intranet audits)")
-    g.add_argument("--ignore-robots", action="store_true",
-                   help="do not obey robots.txt (requires --authority)")
-    g.add_argument("--authority", default=None,
-                   help="legal basis for --ignore-robots, written into the capture manifest and report")
+    g.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback/private addresses (tests, intranet audits)",
+    )
+    g.add_argument(
+        "--ignore-robots", action="store_true", help="do not obey robots.txt (requires --authority)"
+    )
+    g.add_argument(
+        "--authority",
+        default=None,
+        help="legal basis for --ignore-robots, written into the capture manifest and report",
+    )
     g.add_argument("--contact", default=None, help="contact (email/URL) sent in the User-Agent")
-    g.add_argument("--delay", type=float, default=1.0, help="minimum seconds between requests to one host")
+    g.add_argument(
+        "--delay", type=float, default=1.0, help="minimum seconds between requests to one host"
+    )
     g.add_argument("--timeout", type=float, default=30.0, help="total seconds allowed per response")
     g.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024, help="body cap (decompressed)")
 
@@ -44,28 +57,43 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a URL, an .html/.htm/.txt file, or - for stdin")
     check.add_argument("target")
     check.add_argument("--format", choices=FORMATS, default="table")
-    check.add_argument("--save", metavar="DIR", default=None,
-                       help="keep the WARC capture, manifest and JSON findings (URLs)")
-    check.add_argument("--all", action="store_true",
-                       help="also show consistent and out-of-scope findings in the table")
+    check.add_argument(
+        "--save",
+        metavar="DIR",
+        default=None,
+        help="keep the WARC capture, manifest and JSON findings (URLs)",
+    )
+    check.add_argument(
+        "--all",
+        action="store_true",
+        help="also show consistent and out-of-scope findings in the table",
+    )
     _add_scraper_options(check)
 
     audit = sub.add_parser("audit", help="batch audit: URL list, CSV, folder of HTML, or WARC")
     audit.add_argument("input")
     audit.add_argument("--out", required=True, metavar="DIR")
     audit.add_argument("--concurrency", type=int, default=16)
-    audit.add_argument("--workers", type=int, default=None, help="CPU worker processes (default: cores)")
+    audit.add_argument(
+        "--workers", type=int, default=None, help="CPU worker processes (default: cores)"
+    )
     audit.add_argument("--quiet", action="store_true")
     _add_scraper_options(audit)
 
-    verify = sub.add_parser("verify", help="recompute every digest of a capture against its manifest")
+    verify = sub.add_parser(
+        "verify", help="recompute every digest of a capture against its manifest"
+    )
     verify.add_argument("capture")
 
     ev = sub.add_parser("eval", help="score the checker on a labelled JSONL dev set")
     ev.add_argument("file")
     ev.add_argument("--lang", default="en", help="rows of this language only ('all' for every row)")
-    ev.add_argument("--pages", default=None, metavar="DIR",
-                    help="also score the pages in DIR against DIR/gold.jsonl")
+    ev.add_argument(
+        "--pages",
+        default=None,
+        metavar="DIR",
+        help="also score the pages in DIR against DIR/gold.jsonl",
+    )
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
 
     lex = sub.add_parser("lexicons", help="lexicon tools")

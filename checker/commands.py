@@ -58,8 +58,10 @@ def check_target(target: str):
 
     suffix = Path(target).suffix.lower() if target != "-" else ""
     if target != "-" and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-        raise InputError(f"{target}: unsupported file type '{suffix or '(none)'}' "
-                         "(use .html, .htm or .txt, or - for stdin)")
+        raise InputError(
+            f"{target}: unsupported file type '{suffix or '(none)'}' "
+            "(use .html, .htm or .txt, or - for stdin)"
+        )
     data = _read_bytes(target)
     name = "stdin" if target == "-" else target
     if _looks_binary(data):
@@ -106,9 +108,11 @@ def run_lexicons_check(args) -> int:
         print(f"checker: invalid lexicon: {exc}", file=sys.stderr)
         return EXIT_ERROR
     gaps = [sid for sid, rules in lexicons.coverage(lex).items() if not rules]
-    print(f"lexicons {lex.version} in {lex.directory}: {len(lex.evidence)} evidence statements, "
-          f"{len(lex.therapies)} therapies, {len(lex.cues)} cues, {len(lex.modifiers)} modifiers, "
-          f"{len(lex.rules)} rules; evidence sha256 {lex.evidence_sha256}")
+    print(
+        f"lexicons {lex.version} in {lex.directory}: {len(lex.evidence)} evidence statements, "
+        f"{len(lex.therapies)} therapies, {len(lex.cues)} cues, {len(lex.modifiers)} modifiers, "
+        f"{len(lex.rules)} rules; evidence sha256 {lex.evidence_sha256}"
+    )
     if gaps:
         print(f"statements no rule enforces: {', '.join(gaps)}", file=sys.stderr)
         return EXIT_ERROR

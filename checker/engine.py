@@ -20,8 +20,7 @@ from checker.version import __version__
 def provenance(lexicons_dir: str | None = None) -> dict:
     """What every report is stamped with: tool version, lexicon version, evidence hash."""
     lex = lexmod.load_cached(lexicons_dir)
-    return {"checker": __version__, "lexicons": lex.version,
-            "evidence_sha256": lex.evidence_sha256}
+    return {"checker": __version__, "lexicons": lex.version, "evidence_sha256": lex.evidence_sha256}
 
 
 def _line_segments(text: str) -> list[Segment]:
@@ -32,8 +31,9 @@ def _line_segments(text: str) -> list[Segment]:
     return segments
 
 
-def analyse(text: str, segments: list[Segment], url: str | None = None,
-            lexicons_dir: str | None = None) -> tuple:
+def analyse(
+    text: str, segments: list[Segment], url: str | None = None, lexicons_dir: str | None = None
+) -> tuple:
     """Findings for text whose blocks are `segments` (offsets into `text`)."""
     lex = lexmod.load_cached(lexicons_dir)
     doc = pipeline(lexicons_dir)(text)
@@ -49,8 +49,9 @@ def check_text(text: str, url: str | None = None, lexicons_dir: str | None = Non
     return PageReport(url=url, findings=findings, text=text, final_url=url, sha256=sha)
 
 
-def check_html(html: str | bytes, url: str | None = None,
-               lexicons_dir: str | None = None) -> PageReport:
+def check_html(
+    html: str | bytes, url: str | None = None, lexicons_dir: str | None = None
+) -> PageReport:
     """Check an HTML page: visible text blocks (hidden ones included, and marked) in page order.
     Offsets index into the report's `text`, the blocks joined by newlines."""
     raw = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
@@ -58,8 +59,11 @@ def check_html(html: str | bytes, url: str | None = None,
         html, _ = decode_html(html)
     blocks = extract_blocks(html)
     text, offsets = blocks_text(blocks)
-    segments = [Segment(s, e, b.tag, b.heading_path, b.region, b.hidden)
-                for b, (s, e) in zip(blocks, offsets, strict=True)]
+    segments = [
+        Segment(s, e, b.tag, b.heading_path, b.region, b.hidden)
+        for b, (s, e) in zip(blocks, offsets, strict=True)
+    ]
     findings = analyse(text, segments, url, lexicons_dir)
-    return PageReport(url=url, findings=findings, text=text, final_url=url,
-                      sha256=hashlib.sha256(raw).hexdigest())
+    return PageReport(
+        url=url, findings=findings, text=text, final_url=url, sha256=hashlib.sha256(raw).hexdigest()
+    )

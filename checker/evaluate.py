@@ -95,8 +95,9 @@ def score_sentences(path: Path, lang: str = "en") -> SentenceResult:
             if gold and pred is None:
                 res.misses.append(row)
             elif pred is not None and not gold:
-                res.false_flags.append({**row, "predicted": pred.category, "claim": pred.claim,
-                                        "rule": pred.rule})
+                res.false_flags.append(
+                    {**row, "predicted": pred.category, "claim": pred.claim, "rule": pred.rule}
+                )
     return res
 
 
@@ -119,6 +120,12 @@ class PageResult:
     sha256: str = ""
 
 
+def _is_spanish_page(rows: list[dict]) -> bool:
+    """A page whose gold claims are all Spanish (its must-not-flag lines carry no lang)."""
+    flags = [r for r in rows if not r.get("must_not_flag")]
+    return bool(flags) and all(r.get("lang") == "es" for r in flags)
+
+
 def _matches(pred: str, gold: str) -> bool:
     return gold in pred or (pred in gold and len(pred.split()) >= 3)
 
@@ -127,14 +134,16 @@ def score_pages(folder: Path, lang: str = "en") -> PageResult:
     folder = Path(folder)
     gold_path = folder / "gold.jsonl"
     res = PageResult(sha256=dataset_sha256(gold_path))
-    gold_rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+    gold_rows = [
+        json.loads(line)
+        for line in gold_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     pages = sorted({r["page"] for r in gold_rows})
     for page in pages:
         page_rows = [r for r in gold_rows if r["page"] == page and "text" in r]
-        if lang != "all" and any(r.get("lang") == "es" for r in page_rows) and lang == "en":
-            if all(r.get("lang", "en") == "es" or r.get("must_not_flag") for r in page_rows):
-                continue  # a Spanish page waits for the Spanish lexicons
+        if _is_spanish_page(page_rows) and lang == "en":
+            continue  # a Spanish page waits for the Spanish lexicons
         report = check_html((folder / page).read_bytes(), url=page)
         flagged = [_norm(f.sentence) for f in report.flags]
         for r in page_rows:
@@ -155,8 +164,10 @@ def score_pages(folder: Path, lang: str = "en") -> PageResult:
 
 # ----------------------------------------------------------------------------- CLI
 def _line(name: str, s: Score) -> str:
-    return (f"{name:<24} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  "
-            f"(tp {s.tp} fp {s.fp} fn {s.fn} tn {s.tn})")
+    return (
+        f"{name:<24} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  "
+        f"(tp {s.tp} fp {s.fp} fn {s.fn} tn {s.tn})"
+    )
 
 
 def run_eval(args) -> int:
@@ -179,12 +190,16 @@ def run_eval(args) -> int:
         for r in res.misses:
             print(f"MISS  {r['id']} [{r['category']}] {r['text']}")
         for r in res.false_flags:
-            print(f"FALSE {r['id']} [{r['category']}->{r['predicted']} {r['rule']}: "
-                  f"{r['claim']}] {r['text']}")
+            print(
+                f"FALSE {r['id']} [{r['category']}->{r['predicted']} {r['rule']}: "
+                f"{r['claim']}] {r['text']}"
+            )
     if args.pages:
         pres = score_pages(Path(args.pages), args.lang)
-        print(f"pages: recalled {pres.recalled}/{pres.gold} gold claims, must-not-flag false "
-              f"flags {pres.false_flags}/{pres.must_not}")
+        print(
+            f"pages: recalled {pres.recalled}/{pres.gold} gold claims, must-not-flag false "
+            f"flags {pres.false_flags}/{pres.must_not}"
+        )
         if not args.quiet:
             for r in pres.misses:
                 print(f"PAGE MISS  {r['page'][:2]} [{r.get('category')}] {r['text']}")

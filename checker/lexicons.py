@@ -20,15 +20,44 @@ import yaml
 
 from checker.records import SEVERITIES, VERDICTS
 
-FILES = ("evidence.yaml", "therapies.yaml", "conditions.yaml", "claims.yaml", "modifiers.yaml",
-         "rules.yaml")
+FILES = (
+    "evidence.yaml",
+    "therapies.yaml",
+    "conditions.yaml",
+    "claims.yaml",
+    "modifiers.yaml",
+    "rules.yaml",
+)
 EVIDENCE_DOCUMENT = "evidence-base.md"
-CATEGORIES = ("efficacy", "offer", "success_rate", "safety", "regulatory", "evidence",
-              "standard_of_care", "alternative_to_surgery", "duration", "guarantee", "standalone",
-              "conflation", "other")
+CATEGORIES = (
+    "efficacy",
+    "offer",
+    "success_rate",
+    "safety",
+    "regulatory",
+    "evidence",
+    "standard_of_care",
+    "alternative_to_surgery",
+    "duration",
+    "guarantee",
+    "standalone",
+    "conflation",
+    "other",
+)
 STRENGTHS = ("strong", "benefit")
-MODIFIER_CATEGORIES = ("negation", "reversal", "pseudo", "hedge", "attribution", "hypothetical",
-                       "testimonial", "trial", "disclaimer", "affirm", "rhetorical")
+MODIFIER_CATEGORIES = (
+    "negation",
+    "reversal",
+    "pseudo",
+    "hedge",
+    "attribution",
+    "hypothetical",
+    "testimonial",
+    "trial",
+    "disclaimer",
+    "affirm",
+    "rhetorical",
+)
 DIRECTIONS = ("forward", "backward", "both", "sentence")
 CONDITIONS = ("spine", "other", "unspecified")
 
@@ -199,7 +228,8 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' appears twice", key_node.start_mark)
+                None, None, f"key '{key}' appears twice", key_node.start_mark
+            )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -246,9 +276,13 @@ def _parse_evidence(data: dict) -> dict[str, EvidenceStatement]:
             raise LexiconError(f, entry, "refs must be reference numbers 1-5 of the document")
         if sid in out:
             raise LexiconError(f, entry, "duplicate id")
-        out[sid] = EvidenceStatement(sid, _need(e, "therapy", str, f, entry),
-                                     _need(e, "grade", str, f, entry), tuple(refs),
-                                     " ".join(_need(e, "text", str, f, entry).split()))
+        out[sid] = EvidenceStatement(
+            sid,
+            _need(e, "therapy", str, f, entry),
+            _need(e, "grade", str, f, entry),
+            tuple(refs),
+            " ".join(_need(e, "text", str, f, entry).split()),
+        )
     return out
 
 
@@ -257,8 +291,22 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
     out = []
     for n, t in enumerate(_need(data, "therapies", list, f, "top level")):
         entry = f"therapies[{n}]"
-        _only_keys(t, {"id", "label", "priority", "in_evidence_base", "aliases", "weak", "fuzzy",
-                       "sources", "object_in"}, f, entry)
+        _only_keys(
+            t,
+            {
+                "id",
+                "label",
+                "priority",
+                "in_evidence_base",
+                "aliases",
+                "weak",
+                "fuzzy",
+                "sources",
+                "object_in",
+            },
+            f,
+            entry,
+        )
         for cat in t.get("object_in") or []:
             _one_of(cat, CATEGORIES, "object_in category", f, entry)
         tid = _need(t, "id", str, f, entry)
@@ -269,10 +317,19 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 if sid not in evidence:
                     raise LexiconError(f, entry, f"source '{alias}' cites unknown statement {sid}")
             sources.append((str(alias).lower(), tuple(ids)))
-        out.append(Therapy(tid, _need(t, "label", str, f, entry), _need(t, "priority", int, f, entry),
-                           bool(t.get("in_evidence_base", False)), _str_list(t, "aliases", f, entry),
-                           _str_list(t, "weak", f, entry, False), _str_list(t, "fuzzy", f, entry, False),
-                           tuple(sources), _str_list(t, "object_in", f, entry, False)))
+        out.append(
+            Therapy(
+                tid,
+                _need(t, "label", str, f, entry),
+                _need(t, "priority", int, f, entry),
+                bool(t.get("in_evidence_base", False)),
+                _str_list(t, "aliases", f, entry),
+                _str_list(t, "weak", f, entry, False),
+                _str_list(t, "fuzzy", f, entry, False),
+                tuple(sources),
+                _str_list(t, "object_in", f, entry, False),
+            )
+        )
     _unique([t.id for t in out], f, "therapy")
     return tuple(out)
 
@@ -294,18 +351,25 @@ def _parse_durations(d: dict) -> Durations:
     time = _regex(_need(d, "time", str, f, entry), f, f"{entry}.time")
     vague = []
     for n, v in enumerate(_need(d, "vague", list, f, entry)):
-        vague.append((_regex(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
-                      float(_need(v, "weeks", (int, float), f, f"{entry}.vague[{n}]"))))
+        vague.append(
+            (
+                _regex(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
+                float(_need(v, "weeks", (int, float), f, f"{entry}.vague[{n}]")),
+            )
+        )
     contexts = _str_list(d, "contexts", f, entry)
     for n, c in enumerate(contexts):
         if "{TIME}" not in c:
             raise LexiconError(f, f"{entry}.contexts[{n}]", "must contain {TIME}")
         _regex(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
     return Durations(
-        time, tuple((k, float(v)) for k, v in _need(d, "numbers", dict, f, entry).items()),
+        time,
+        tuple((k, float(v)) for k, v in _need(d, "numbers", dict, f, entry).items()),
         tuple((k, float(v)) for k, v in _need(d, "units_in_weeks", dict, f, entry).items()),
         tuple((k, float(v)) for k, v in _need(d, "bare_in_weeks", dict, f, entry).items()),
-        tuple(vague), contexts)
+        tuple(vague),
+        contexts,
+    )
 
 
 def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
@@ -316,8 +380,22 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
     cues = []
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
-        _only_keys(c, {"id", "category", "strength", "severity", "question_ok", "whole_sentence",
-                       "patterns", "max_words", "exceptions"}, f, entry)
+        _only_keys(
+            c,
+            {
+                "id",
+                "category",
+                "strength",
+                "severity",
+                "question_ok",
+                "whole_sentence",
+                "patterns",
+                "max_words",
+                "exceptions",
+            },
+            f,
+            entry,
+        )
         cid = _need(c, "id", str, f, entry)
         entry = f"cues[{n}] ({cid})"
         cat = _need(c, "category", str, f, entry)
@@ -328,29 +406,49 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         severity = c.get("severity", "")
         if severity:
             _one_of(severity, SEVERITIES, "severity", f, entry)
-        patterns = tuple(_regex(p, f, f"{entry} pattern {i + 1}")
-                         for i, p in enumerate(_need(c, "patterns", list, f, entry)))
-        exceptions = tuple(_regex(p, f, f"{entry} exception {i + 1}")
-                           for i, p in enumerate(c.get("exceptions") or []))
+        patterns = tuple(
+            _regex(p, f, f"{entry} pattern {i + 1}")
+            for i, p in enumerate(_need(c, "patterns", list, f, entry))
+        )
+        exceptions = tuple(
+            _regex(p, f, f"{entry} exception {i + 1}")
+            for i, p in enumerate(c.get("exceptions") or [])
+        )
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex
             if group:
                 _regex("|".join(f"(?:{p})" for p in group), f, f"{entry} (patterns joined)")
         max_words = c.get("max_words", 0)
         if not isinstance(max_words, int) or max_words < 0:
             raise LexiconError(f, entry, "max_words must be a whole number")
-        cues.append(Cue(cid, cat, strength, patterns, severity, bool(c.get("question_ok", False)),
-                        bool(c.get("whole_sentence", False)), max_words, exceptions))
+        cues.append(
+            Cue(
+                cid,
+                cat,
+                strength,
+                patterns,
+                severity,
+                bool(c.get("question_ok", False)),
+                bool(c.get("whole_sentence", False)),
+                max_words,
+                exceptions,
+            )
+        )
     _unique([c.id for c in cues], f, "cue")
-    return tuple(categories), tuple(cues), _parse_durations(_need(data, "durations", dict, f,
-                                                                  "top level"))
+    return (
+        tuple(categories),
+        tuple(cues),
+        _parse_durations(_need(data, "durations", dict, f, "top level")),
+    )
 
 
 def _parse_modifiers(data: dict) -> tuple[tuple[Modifier, ...], tuple[str, ...], tuple[str, ...]]:
     f = "modifiers.yaml"
-    terminators = tuple(_regex(p, f, "terminators") for p in _str_list(data, "terminators", f,
-                                                                       "top level"))
-    voice = tuple(_regex(p, f, "voice_switch") for p in _str_list(data, "voice_switch", f,
-                                                                   "top level"))
+    terminators = tuple(
+        _regex(p, f, "terminators") for p in _str_list(data, "terminators", f, "top level")
+    )
+    voice = tuple(
+        _regex(p, f, "voice_switch") for p in _str_list(data, "voice_switch", f, "top level")
+    )
     mods = []
     for n, m in enumerate(_need(data, "modifiers", list, f, "top level")):
         entry = f"modifiers[{n}]"
@@ -364,15 +462,29 @@ def _parse_modifiers(data: dict) -> tuple[tuple[Modifier, ...], tuple[str, ...],
         crosses = m.get("crosses", [])
         if crosses not in ([], ["clause"]):
             raise LexiconError(f, entry, "crosses may only be [clause]")
-        mods.append(Modifier(mid, cat, direction, _regex(m.get("pattern"), f, entry),
-                             bool(crosses)))
+        mods.append(
+            Modifier(mid, cat, direction, _regex(m.get("pattern"), f, entry), bool(crosses))
+        )
     _unique([m.id for m in mods], f, "modifier")
     return tuple(mods), terminators, voice
 
 
-_RULE_KEYS = {"id", "therapies", "categories", "strength", "conditions", "cues", "mentions",
-              "max_weeks", "verdict", "verdict_other_condition", "severity", "add_source_evidence",
-              "evidence", "rationale"}
+_RULE_KEYS = {
+    "id",
+    "therapies",
+    "categories",
+    "strength",
+    "conditions",
+    "cues",
+    "mentions",
+    "max_weeks",
+    "verdict",
+    "verdict_other_condition",
+    "severity",
+    "add_source_evidence",
+    "evidence",
+    "rationale",
+}
 
 
 def _parse_rule(n: int, r: dict, known: dict[str, set[str]]) -> Rule:
@@ -410,21 +522,32 @@ def _parse_rule(n: int, r: dict, known: dict[str, set[str]]) -> Rule:
     max_weeks = r.get("max_weeks")
     if max_weeks is not None and not isinstance(max_weeks, (int, float)):
         raise LexiconError(f, entry, "max_weeks must be a number")
-    return Rule(rid, therapies, categories, strength, verdict, severity,
-                _str_list(r, "evidence", f, entry, False),
-                " ".join(_need(r, "rationale", str, f, entry).split()), conditions,
-                _str_list(r, "cues", f, entry, False),
-                tuple(m.lower() for m in _str_list(r, "mentions", f, entry, False)),
-                float(max_weeks) if max_weeks is not None else None, other,
-                bool(r.get("add_source_evidence", False)))
+    return Rule(
+        rid,
+        therapies,
+        categories,
+        strength,
+        verdict,
+        severity,
+        _str_list(r, "evidence", f, entry, False),
+        " ".join(_need(r, "rationale", str, f, entry).split()),
+        conditions,
+        _str_list(r, "cues", f, entry, False),
+        tuple(m.lower() for m in _str_list(r, "mentions", f, entry, False)),
+        float(max_weeks) if max_weeks is not None else None,
+        other,
+        bool(r.get("add_source_evidence", False)),
+    )
 
 
 def _parse_inheritance(data: dict) -> tuple[int, int]:
     f, entry = "therapies.yaml", "inheritance"
     inh = _need(data, "inheritance", dict, f, "top level")
     _only_keys(inh, {"max_sentences_back", "max_chars_back"}, f, entry)
-    values = (_need(inh, "max_sentences_back", int, f, entry), _need(inh, "max_chars_back", int,
-                                                                      f, entry))
+    values = (
+        _need(inh, "max_sentences_back", int, f, entry),
+        _need(inh, "max_chars_back", int, f, entry),
+    )
     if min(values) < 0:
         raise LexiconError(f, entry, "limits must be zero or more")
     return values
@@ -462,20 +585,41 @@ def load(directory: Path | str | None = None) -> Lexicons:
     conditions = _parse_conditions(raw["conditions.yaml"])
     categories, cues, durations = _parse_claims(raw["claims.yaml"])
     modifiers, terminators, voice = _parse_modifiers(raw["modifiers.yaml"])
-    known = {"therapies": {t.id for t in therapies}, "categories": set(categories),
-             "cues": {c.id for c in cues}, "evidence": set(evidence)}
+    known = {
+        "therapies": {t.id for t in therapies},
+        "categories": set(categories),
+        "cues": {c.id for c in cues},
+        "evidence": set(evidence),
+    }
     rules_raw = _need(raw["rules.yaml"], "rules", list, "rules.yaml", "top level")
     rules = tuple(_parse_rule(n, r, known) for n, r in enumerate(rules_raw))
     _unique([r.id for r in rules], "rules.yaml", "rule")
     digest, evidence_sha = _digest(directory)
     versions = sorted({str(raw[n].get("version", "?")) for n in FILES})
     inherit = _parse_inheritance(raw["therapies.yaml"])
-    not_claims = tuple(_regex(p, "claims.yaml", f"not_claims[{n}]") for n, p in
-                       enumerate(_str_list(raw["claims.yaml"], "not_claims", "claims.yaml",
-                                           "top level", False)))
-    lex = Lexicons(directory, f"{'.'.join(versions)}+{digest}", evidence_sha, evidence, therapies,
-                   conditions, categories, cues, durations, modifiers, terminators, voice, rules,
-                   not_claims, *inherit)
+    not_claims = tuple(
+        _regex(p, "claims.yaml", f"not_claims[{n}]")
+        for n, p in enumerate(
+            _str_list(raw["claims.yaml"], "not_claims", "claims.yaml", "top level", False)
+        )
+    )
+    lex = Lexicons(
+        directory,
+        f"{'.'.join(versions)}+{digest}",
+        evidence_sha,
+        evidence,
+        therapies,
+        conditions,
+        categories,
+        cues,
+        durations,
+        modifiers,
+        terminators,
+        voice,
+        rules,
+        not_claims,
+        *inherit,
+    )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}
     return lex

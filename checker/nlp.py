@@ -17,6 +17,7 @@ The engine imports nothing from fetching, the audit or the CLI.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,8 +31,18 @@ from spacy.util import filter_spans
 from checker import lexicons as lexmod
 from checker.text import normalise
 
-CUE_ATTRS = ("weeks", "negated", "hedged", "attributed", "hypothetical", "question", "mention",
-             "testimonial", "trial", "disclaimer")
+CUE_ATTRS = (
+    "weeks",
+    "negated",
+    "hedged",
+    "attributed",
+    "hypothetical",
+    "question",
+    "mention",
+    "testimonial",
+    "trial",
+    "disclaimer",
+)
 for _attr in CUE_ATTRS:
     if not Span.has_extension(_attr):
         Span.set_extension(_attr, default=None)
@@ -73,16 +84,19 @@ def sentences(doc: Doc) -> Doc:
             or "\n" in prev.whitespace_
             or tok.text in _BULLETS
             or prev.text in _SENT_END
-            or (prev.text in _CLOSERS and i >= 2 and doc[i - 2].text in _SENT_END
-                and not tok.text[:1].islower())
+            or (
+                prev.text in _CLOSERS
+                and i >= 2
+                and doc[i - 2].text in _SENT_END
+                and not tok.text[:1].islower()
+            )
         )
         tok.is_sent_start = bool(start) and not tok.is_space
     return doc
 
 
 # ----------------------------------------------------------------------------- therapies
-@Language.factory("checker_therapies", default_config={"lexicons_dir": None,
-                                                       "fuzzy_cutoff": 85.0})
+@Language.factory("checker_therapies", default_config={"lexicons_dir": None, "fuzzy_cutoff": 85.0})
 def make_therapies(nlp: Language, name: str, lexicons_dir: str | None, fuzzy_cutoff: float):
     return TherapyMatcher(nlp, _lex(lexicons_dir), fuzzy_cutoff)
 
@@ -172,17 +186,21 @@ class CueMatcher:
 
     def __init__(self, lex: lexmod.Lexicons) -> None:
         self.cues = [
-            _CompiledCue(c, re.compile("|".join(f"(?:{p})" for p in c.patterns)),
-                         re.compile("|".join(f"(?:{p})" for p in c.exceptions))
-                         if c.exceptions else None)
-            for c in lex.cues if c.patterns
+            _CompiledCue(
+                c,
+                re.compile("|".join(f"(?:{p})" for p in c.patterns)),
+                re.compile("|".join(f"(?:{p})" for p in c.exceptions)) if c.exceptions else None,
+            )
+            for c in lex.cues
+            if c.patterns
         ]
         d = lex.durations
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.vague = [(re.compile(p), w) for p, w in d.vague]
-        self.not_claims = re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) \
-            if lex.not_claims else None
+        self.not_claims = (
+            re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
+        )
         self.numbers = dict(d.numbers)
         self.units = dict(d.units_in_weeks)
         self.bare = dict(d.bare_in_weeks)
@@ -194,28 +212,37 @@ class CueMatcher:
             if cc.cue.whole_sentence:
                 spans.extend(self._whole_sentence(doc, text, cc))
                 continue
-            excluded = [(m.start(), m.end()) for m in cc.exceptions.finditer(text)] \
-                if cc.exceptions else []
+            excluded = (
+                [(m.start(), m.end()) for m in cc.exceptions.finditer(text)]
+                if cc.exceptions
+                else []
+            )
             for m in cc.regex.finditer(text):
                 if any(a < m.end() and m.start() < b for a, b in excluded):
                     continue
-                span = doc.char_span(m.start(), m.end(), label=cc.cue.category,
-                                     kb_id=cc.cue.id, alignment_mode="expand")
+                span = doc.char_span(
+                    m.start(),
+                    m.end(),
+                    label=cc.cue.category,
+                    kb_id=cc.cue.id,
+                    alignment_mode="expand",
+                )
                 if span is not None and len(span):
                     spans.append(span)
         if self.duration_id:
             spans.extend(self._durations(doc, text))
         if self.not_claims is not None:
             names = [(m.start(), m.end()) for m in self.not_claims.finditer(doc.text)]
-            spans = [s for s in spans if not any(a < s.end_char and s.start_char < b
-                                                 for a, b in names)]
+            spans = [
+                s for s in spans if not any(a < s.end_char and s.start_char < b for a, b in names)
+            ]
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start_char, -s.end_char))
         return doc
 
     def _whole_sentence(self, doc: Doc, text: str, cc: _CompiledCue) -> list[Span]:
         out = []
         for sent in doc.sents:
-            chunk = text[sent.start_char:sent.end_char].strip()
+            chunk = text[sent.start_char : sent.end_char].strip()
             if chunk and cc.regex.fullmatch(chunk):
                 span = Span(doc, sent.start, sent.end, label=cc.cue.category, kb_id=cc.cue.id)
                 out.append(span)
@@ -248,8 +275,9 @@ class CueMatcher:
             # an explicit time in the same sentence beats vague wording ("lasting a few weeks")
             if weeks >= 1000 and any(abs(s - start) < 40 for s, _ in explicit):
                 continue
-            span = doc.char_span(start, end, label="duration", kb_id=self.duration_id,
-                                 alignment_mode="expand")
+            span = doc.char_span(
+                start, end, label="duration", kb_id=self.duration_id, alignment_mode="expand"
+            )
             if span is not None and len(span):
                 span._.weeks = weeks
                 out.append(span)
@@ -257,8 +285,7 @@ class CueMatcher:
 
 
 # ----------------------------------------------------------------------------- context
-@Language.factory("checker_context", default_config={"lexicons_dir": None,
-                                                     "max_quote_words": 8})
+@Language.factory("checker_context", default_config={"lexicons_dir": None, "max_quote_words": 8})
 def make_context(nlp: Language, name: str, lexicons_dir: str | None, max_quote_words: int):
     return ContextComponent(_lex(lexicons_dir), max_quote_words)
 
@@ -293,14 +320,15 @@ class ContextComponent:
         by_sent: dict[int, list[Span]] = {}
         starts = [s.start_char for s in sents]
         for cue in cues:
-            idx = _index_of(starts, cue.start_char)
+            idx = max(0, bisect_right(starts, cue.start_char) - 1)
             by_sent.setdefault(idx, []).append(cue)
         for idx, sent_cues in by_sent.items():
             sent = sents[idx]
             triggers = self._triggers(text, sent.start_char, sent.end_char)
             for t in triggers:
-                span = doc.char_span(t.start, t.end, label=t.category, kb_id=t.id,
-                                     alignment_mode="expand")
+                span = doc.char_span(
+                    t.start, t.end, label=t.category, kb_id=t.id, alignment_mode="expand"
+                )
                 if span is not None:
                     modifiers.append(span)
             nxt = sents[idx + 1] if idx + 1 < len(sents) else None
@@ -320,8 +348,11 @@ class ContextComponent:
                 if m.end() == m.start():
                     continue
                 a, b = m.start() + s0, m.end() + s0
-                raw.append(_Trigger(mod.category, mod.id, a, b,
-                                    self._scope(mod, a, b, s0, s1, terms, voices)))
+                raw.append(
+                    _Trigger(
+                        mod.category, mod.id, a, b, self._scope(mod, a, b, s0, s1, terms, voices)
+                    )
+                )
         return _dedupe(raw)
 
     @staticmethod
@@ -343,13 +374,19 @@ class ContextComponent:
         return back_start, fwd_end  # both
 
     # -- assignment to cues
-    def _assign(self, cue: Span, triggers: list[_Trigger], text: str, sent: Span,
-                nxt: Span | None) -> None:
+    def _assign(
+        self, cue: Span, triggers: list[_Trigger], text: str, sent: Span, nxt: Span | None
+    ) -> None:
         c0, c1 = cue.start_char, cue.end_char
 
         def covering(category: str) -> list[_Trigger]:
-            return [t for t in triggers if t.category == category
-                    and t.scope[0] <= c0 < t.scope[1] and not (c0 <= t.start and t.end <= c1)]
+            return [
+                t
+                for t in triggers
+                if t.category == category
+                and t.scope[0] <= c0 < t.scope[1]
+                and not (c0 <= t.start and t.end <= c1)
+            ]
 
         cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
         cue._.hedged = bool(covering("hedge"))
@@ -365,38 +402,27 @@ class ContextComponent:
         """A short phrase in quotes inside a longer sentence is mentioned, not used
         ('phrases such as "clinically proven"'); a whole quoted sentence is a testimonial."""
         s0 = sent.start_char
-        chunk = text[s0:sent.end_char]
+        chunk = text[s0 : sent.end_char]
         for m in _QUOTED.finditer(chunk):
             q0, q1 = m.start() + s0, m.end() + s0
             if q0 <= c0 and c1 <= q1:
                 words = len(m.group(1).split())
-                whole = not chunk[:m.start()].strip() and len(chunk[m.end():].strip()) < 40
+                whole = not chunk[: m.start()].strip() and len(chunk[m.end() :].strip()) < 40
                 return words <= self.max_quote_words and not whole
         return False
 
     def _question(self, text: str, sent: Span, triggers: list[_Trigger], nxt: Span | None) -> bool:
-        chunk = text[sent.start_char:sent.end_char].rstrip().rstrip("\"')]")
+        chunk = text[sent.start_char : sent.end_char].rstrip().rstrip("\"')]")
         if not chunk.endswith("?"):
             return False
         if any(t.category == "rhetorical" for t in triggers):
             return False
-        if nxt is not None and "\n" not in text[sent.start_char:nxt.start_char]:
-            following = text[nxt.start_char:nxt.end_char]
+        if nxt is not None and "\n" not in text[sent.start_char : nxt.start_char]:
+            following = text[nxt.start_char : nxt.end_char]
             for mod, rx in self.mods:
                 if mod.category == "affirm" and rx.search(following):
                     return False
         return True
-
-
-def _index_of(starts: list[int], pos: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= pos:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _dedupe(triggers: list[_Trigger]) -> list[_Trigger]:
@@ -408,16 +434,23 @@ def _dedupe(triggers: list[_Trigger]) -> list[_Trigger]:
         if t.category == "negation":
             if any(p.start < t.end and t.start < p.end for p in pseudo):
                 continue
-            if any(o.category in ("negation", "reversal") and o.start < t.end and t.start < o.end
-                   for o in out):
+            if any(
+                o.category in ("negation", "reversal") and o.start < t.end and t.start < o.end
+                for o in out
+            ):
                 continue
         out.append(t)
     return out
 
 
 # ----------------------------------------------------------------------------- assembly
-PIPES = ("checker_sentences", "checker_therapies", "checker_conditions", "checker_cues",
-         "checker_context")
+PIPES = (
+    "checker_sentences",
+    "checker_therapies",
+    "checker_conditions",
+    "checker_cues",
+    "checker_context",
+)
 
 
 def build(lexicons_dir: str | None = None) -> Language:

@@ -1,4 +1,5 @@
-"""Frozen records that flow between the stages: fetch -> capture -> extract -> NLP -> compare -> report.
+"""Frozen records that flow between the stages:
+fetch -> capture -> extract -> NLP -> compare -> report.
 
 Every stage hands the next one of these, never a live object, so a record can be pickled to a
 worker process, written to SQLite, or rebuilt from a WARC capture.
@@ -27,10 +28,10 @@ SEVERITIES = ("high", "medium", "low")
 
 @dataclass(frozen=True)
 class Block:
-    """One visible piece of page text, in page order (a heading, paragraph, bullet, cell, alt text...)."""
+    """One visible piece of page text, in page order (heading, paragraph, bullet, cell, alt...)."""
 
     text: str
-    tag: str  # title | meta | h1..h6 | p | li | td | th | blockquote | figcaption | button | a | img | div | ...
+    tag: str  # title | meta | h1..h6 | p | li | td | th | blockquote | button | a | img | div...
     heading_path: tuple[str, ...] = ()  # texts of the enclosing headings, outermost first
     region: str = "main"  # header | nav | main | aside | footer
     hidden: bool = False  # hidden, aria-hidden, display:none, <noscript>, collapsed <details>
@@ -58,7 +59,9 @@ class Finding:
     rule: str = ""  # id of the rules.yaml entry that produced the verdict
     claim_start: int = -1  # offsets of the cue inside the checked text
     claim_end: int = -1
-    modifiers: tuple[str, ...] = ()  # ConText-style modifiers seen on the claim (hedge, testimonial...)
+    modifiers: tuple[
+        str, ...
+    ] = ()  # ConText-style modifiers seen on the claim (hedge, testimonial...)
     region: str = "main"
     hidden: bool = False
 

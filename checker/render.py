@@ -17,10 +17,30 @@ from checker.records import Finding, PageReport
 from checker.report.safe import neutralise_cell
 
 NO_FINDINGS = "no findings within scope"
-CSV_COLUMNS = ("url", "final_url", "fetched_at", "page_sha256", "warc_record_id", "sentence",
-               "claim", "start", "end", "therapy", "therapy_source", "condition", "category",
-               "verdict", "severity", "hedged", "evidence", "refs", "rationale", "rule", "region",
-               "hidden")
+CSV_COLUMNS = (
+    "url",
+    "final_url",
+    "fetched_at",
+    "page_sha256",
+    "warc_record_id",
+    "sentence",
+    "claim",
+    "start",
+    "end",
+    "therapy",
+    "therapy_source",
+    "condition",
+    "category",
+    "verdict",
+    "severity",
+    "hedged",
+    "evidence",
+    "refs",
+    "rationale",
+    "rule",
+    "region",
+    "hidden",
+)
 
 
 def _provenance() -> dict:
@@ -46,16 +66,19 @@ def _highlight(f: Finding, color: bool) -> str:
     return f"{s[:c0]}{on}{s[c0:c1]}{off}{s[c1:]}"
 
 
-def render_table(reports: Iterable[PageReport], show_all: bool = False,
-                 color: bool | None = None) -> str:
+def render_table(
+    reports: Iterable[PageReport], show_all: bool = False, color: bool | None = None
+) -> str:
     color = sys.stdout.isatty() if color is None else color
     out: list[str] = []
     severities: Counter = Counter()
     pages = flagged_pages = 0
     for r in reports:
         pages += 1
-        out.append(f"{r.url or '(stdin)'}" + (f"  [{r.outcome}: {r.reason}]"
-                                             if r.outcome != "checked" else ""))
+        out.append(
+            f"{r.url or '(stdin)'}"
+            + (f"  [{r.outcome}: {r.reason}]" if r.outcome != "checked" else "")
+        )
         shown = _shown(r, show_all)
         if r.flags:
             flagged_pages += 1
@@ -64,18 +87,27 @@ def render_table(reports: Iterable[PageReport], show_all: bool = False,
         for f in shown:
             severities[f.severity] += f.is_flag
             sev = f"/{f.severity}" if f.severity else ""
-            where = f", {f.region}" + (", hidden" if f.hidden else "") if f.region != "main" or \
-                f.hidden else ""
-            out.append(f"  [{f.verdict}{sev}] {f.category} - {f.therapy} "
-                       f"({f.therapy_source}, {f.condition}{where})")
+            where = (
+                f", {f.region}" + (", hidden" if f.hidden else "")
+                if f.region != "main" or f.hidden
+                else ""
+            )
+            out.append(
+                f"  [{f.verdict}{sev}] {f.category} - {f.therapy} "
+                f"({f.therapy_source}, {f.condition}{where})"
+            )
             out.append(f"    {_highlight(f, color)}")
             refs = ",".join(str(x) for x in f.refs)
-            out.append(f"    evidence: {', '.join(f.evidence) or '-'}  refs: [{refs}]  rule: {f.rule}")
+            out.append(
+                f"    evidence: {', '.join(f.evidence) or '-'}  refs: [{refs}]  rule: {f.rule}"
+            )
             out.append(f"    why: {f.rationale}")
         out.append("")
     total = sum(severities.values())
     if total:
-        parts = ", ".join(f"{severities[s]} {s}" for s in ("high", "medium", "low") if severities[s])
+        parts = ", ".join(
+            f"{severities[s]} {s}" for s in ("high", "medium", "low") if severities[s]
+        )
         out.append(f"{total} flag(s) ({parts}) on {flagged_pages} of {pages} page(s)")
     else:
         out.append(f"{NO_FINDINGS} ({pages} page(s) checked)")
@@ -91,20 +123,43 @@ def render_jsonl(reports: Iterable[PageReport]) -> str:
     lines = []
     for r in reports:
         for f in r.findings:
-            lines.append(json.dumps({**f.to_dict(), "url": f.url or r.url, "sha256": r.sha256,
-                                     "warc_record_id": r.warc_record_id}, ensure_ascii=False))
+            lines.append(
+                json.dumps(
+                    {
+                        **f.to_dict(),
+                        "url": f.url or r.url,
+                        "sha256": r.sha256,
+                        "warc_record_id": r.warc_record_id,
+                    },
+                    ensure_ascii=False,
+                )
+            )
     return "".join(line + "\n" for line in lines)
 
 
 def csv_row(r: PageReport, f: Finding) -> list[str]:
     values = {
-        "url": r.url, "final_url": r.final_url, "fetched_at": r.fetched_at,
-        "page_sha256": r.sha256, "warc_record_id": r.warc_record_id, "sentence": f.sentence,
-        "claim": f.claim, "start": f.start, "end": f.end, "therapy": f.therapy,
-        "therapy_source": f.therapy_source, "condition": f.condition, "category": f.category,
-        "verdict": f.verdict, "severity": f.severity, "hedged": str(f.hedged).lower(),
-        "evidence": ";".join(f.evidence), "refs": ";".join(str(x) for x in f.refs),
-        "rationale": f.rationale, "rule": f.rule, "region": f.region,
+        "url": r.url,
+        "final_url": r.final_url,
+        "fetched_at": r.fetched_at,
+        "page_sha256": r.sha256,
+        "warc_record_id": r.warc_record_id,
+        "sentence": f.sentence,
+        "claim": f.claim,
+        "start": f.start,
+        "end": f.end,
+        "therapy": f.therapy,
+        "therapy_source": f.therapy_source,
+        "condition": f.condition,
+        "category": f.category,
+        "verdict": f.verdict,
+        "severity": f.severity,
+        "hedged": str(f.hedged).lower(),
+        "evidence": ";".join(f.evidence),
+        "refs": ";".join(str(x) for x in f.refs),
+        "rationale": f.rationale,
+        "rule": f.rule,
+        "region": f.region,
         "hidden": str(f.hidden).lower(),
     }
     return [neutralise_cell(values[c]) for c in CSV_COLUMNS]

@@ -15,7 +15,7 @@ from checker.cli import main
 from checker.render import CSV_COLUMNS, NO_FINDINGS
 
 PAGES = Path(__file__).parent / "data" / "devset" / "pages"
-CLAIM = "Our stem cell injections regenerate damaged discs. =HYPERLINK(\"http://x\") is safe.\n"
+CLAIM = 'Our stem cell injections regenerate damaged discs. =HYPERLINK("http://x") is safe.\n'
 
 
 @pytest.fixture()
@@ -47,15 +47,37 @@ def test_json_has_the_documented_shape(claim_file, capsys) -> None:
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) == {"checker", "lexicons", "evidence_sha256", "pages"}
     page = doc["pages"][0]
-    for key in ("url", "final_url", "outcome", "status", "fetched_at", "sha256",
-                "warc_record_id", "findings"):
+    for key in (
+        "url",
+        "final_url",
+        "outcome",
+        "status",
+        "fetched_at",
+        "sha256",
+        "warc_record_id",
+        "findings",
+    ):
         assert key in page
     f = page["findings"][0]
-    for key in ("sentence", "claim", "start", "end", "therapy", "therapy_source", "condition",
-                "category", "verdict", "severity", "hedged", "evidence", "refs", "rationale",
-                "url"):
+    for key in (
+        "sentence",
+        "claim",
+        "start",
+        "end",
+        "therapy",
+        "therapy_source",
+        "condition",
+        "category",
+        "verdict",
+        "severity",
+        "hedged",
+        "evidence",
+        "refs",
+        "rationale",
+        "url",
+    ):
         assert key in f
-    assert CLAIM[f["start"]:f["end"]] == f["sentence"]
+    assert CLAIM[f["start"] : f["end"]] == f["sentence"]
 
 
 def test_jsonl_one_finding_per_line_with_page_url_and_sha(claim_file, capsys) -> None:
@@ -84,12 +106,15 @@ def test_stdin(monkeypatch, capsys) -> None:
     assert "regenerate" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("page.txt", b"\x00\x01\x02binary\x00", "binary content"),
-    ("page.txt", b"caf\xe9 \xff\xfe\xfd", "not valid UTF-8"),
-    ("page.pdf", b"%PDF-1.4", "unsupported file type"),
-    ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00", "binary content"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("page.txt", b"\x00\x01\x02binary\x00", "binary content"),
+        ("page.txt", b"caf\xe9 \xff\xfe\xfd", "not valid UTF-8"),
+        ("page.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00", "binary content"),
+    ],
+)
 def test_bad_input_is_a_clear_error(tmp_path: Path, capsys, name, data, message) -> None:
     path = tmp_path / name
     path.write_bytes(data)
@@ -114,12 +139,17 @@ def test_missing_file_and_bad_scheme(capsys) -> None:
 
 
 def test_usage_error_exits_2() -> None:
-    proc = subprocess.run([sys.executable, "-m", "checker", "check"], capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "checker", "check"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2
 
 
 def test_python_m_checker_runs_the_cli(claim_file) -> None:
-    proc = subprocess.run([sys.executable, "-m", "checker", "check", str(claim_file), "--format",
-                           "jsonl"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "checker", "check", str(claim_file), "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1 and json.loads(proc.stdout.splitlines()[0])["verdict"]

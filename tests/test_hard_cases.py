@@ -15,7 +15,11 @@ FLAG, OK = True, False
 CASES = [
     # polarity: negation belongs to the cue, not to the sentence
     ("Our umbilical cord cell injections have no side effects.", FLAG, "safety"),
-    ("You will never need spine surgery after our stem cell program.", FLAG, "alternative_to_surgery"),
+    (
+        "You will never need spine surgery after our stem cell program.",
+        FLAG,
+        "alternative_to_surgery",
+    ),
     ("Say goodbye to back pain: no more pain after stem cell therapy.", FLAG, "efficacy"),
     ("Stem cell therapy is not a cure for sciatica.", OK, None),
     ("Our stem cell treatment is not FDA approved.", OK, None),
@@ -23,10 +27,18 @@ CASES = [
     ("Stem cell injections are not without risk.", OK, None),
     # a disclaimer never clears a neighbouring claim
     ("Stem cells are not FDA approved, but they can regenerate your discs.", FLAG, "efficacy"),
-    ("While not licensed by the MHRA, our stem cell injections are perfectly safe.", FLAG, "safety"),
+    (
+        "While not licensed by the MHRA, our stem cell injections are perfectly safe.",
+        FLAG,
+        "safety",
+    ),
     # negations that still claim
     ("Our adipose stem cell procedure carries no adverse effects.", FLAG, "safety"),
-    ("There is only a 10% chance of no benefit from our stem cell injections.", FLAG, "success_rate"),
+    (
+        "There is only a 10% chance of no benefit from our stem cell injections.",
+        FLAG,
+        "success_rate",
+    ),
     ("Our stem cell program is not experimental anymore.", FLAG, "standard_of_care"),
     # compliance words standing in for approval
     ("Our Wharton's jelly product is FDA compliant.", FLAG, "regulatory"),
@@ -56,15 +68,23 @@ CASES = [
     ("Radiofrequency ablation may reduce pain for three to six months.", OK, None),
     ("Radiofrequency ablation relief can last two years.", FLAG, "duration"),
     ("Trigger point injections give lasting relief from chronic low back pain.", FLAG, "duration"),
-    ("Intra-articular facet injections provide relief for arthritis of the spine.", FLAG, "efficacy"),
+    (
+        "Intra-articular facet injections provide relief for arthritis of the spine.",
+        FLAG,
+        "efficacy",
+    ),
     ("Diagnostic medial branch blocks are done twice to confirm facet pain.", OK, None),
     # set-ups followed by the claim
     ("Steroid injections only mask pain, but stem cells repair the disc.", FLAG, "efficacy"),
     # scraped text is messy
     ("Our stem cell success rate3,4 is 93% of patients pain-free.", FLAG, "success_rate"),
     # trials
-    ("We are enrolling volunteers for a placebo-controlled trial of stem cell injections for "
-     "back pain.", OK, None),
+    (
+        "We are enrolling volunteers for a placebo-controlled trial of stem cell injections for "
+        "back pain.",
+        OK,
+        None,
+    ),
     ("Join our patient-funded stem cell registry study for back pain; fee $6,500.", FLAG, "other"),
     # conflation
     ("Our regenerative epidural uses stem cells instead of steroids.", FLAG, "conflation"),
@@ -90,8 +110,11 @@ def test_inherited_therapy_from_section_heading() -> None:
     <p>It regenerates worn discs without surgery.</p>
     <h2>Parking</h2><p>Parking is free.</p></body></html>"""
     f = check_html(html).flags[0]
-    assert (f.therapy, f.therapy_source, f.category) == ("stem_cell", "section",
-                                                         "alternative_to_surgery")
+    assert (f.therapy, f.therapy_source, f.category) == (
+        "stem_cell",
+        "section",
+        "alternative_to_surgery",
+    )
     assert "SC-SOURCE-BONE-MARROW-AUTOLOGOUS" in f.evidence
 
 
@@ -134,20 +157,23 @@ def test_hidden_and_noscript_text_is_checked_and_marked() -> None:
 def test_offsets_index_into_the_checked_text() -> None:
     text = "Opening hours: 9-5.\nOur stem cell injections regenerate damaged discs."
     f = check_text(text).flags[0]
-    assert text[f.start:f.end] == "Our stem cell injections regenerate damaged discs."
-    assert text[f.claim_start:f.claim_end] == "regenerate"
+    assert text[f.start : f.end] == "Our stem cell injections regenerate damaged discs."
+    assert text[f.claim_start : f.claim_end] == "regenerate"
 
 
 def test_every_flag_cites_evidence_and_references() -> None:
-    report = check_text("Stem cell injections are FDA approved and 100% safe. "
-                        "Epidurals give permanent relief.")
+    report = check_text(
+        "Stem cell injections are FDA approved and 100% safe. Epidurals give permanent relief."
+    )
     for f in report.flags:
         assert f.evidence and f.refs and f.rationale and f.rule
 
 
 def test_caudal_epidurals_cite_level_iii_evidence() -> None:
     f = check_text("Caudal epidurals give months of relief.").flags[0]
-    assert f.verdict == "unsupported" and f.evidence[0] == "ESI-CAUDAL-LEVEL-III" and f.refs == (3, 4)
+    assert (
+        f.verdict == "unsupported" and f.evidence[0] == "ESI-CAUDAL-LEVEL-III" and f.refs == (3, 4)
+    )
 
 
 def test_denied_claim_is_reported_consistent() -> None:

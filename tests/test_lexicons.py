@@ -54,21 +54,42 @@ def test_evidence_statements_cover_the_document() -> None:
 
 
 CASES = [
-    ("claims.yaml", lambda d: d["cues"][0].update(category="miracles"),
-     "claims.yaml: cues[0] (conflation.compound): category 'miracles'"),
-    ("claims.yaml", lambda d: d["cues"][1]["patterns"].append("(unclosed"),
-     "pattern does not compile"),
-    ("rules.yaml", lambda d: d["rules"][0].update(evidence=["NOPE"]),
-     "rules.yaml: rules[0] (SC-EFFICACY): cites unknown evidence statement 'NOPE'"),
-    ("rules.yaml", lambda d: d["rules"][0].update(verdict="maybe"),
-     "verdict 'maybe' is not one of"),
-    ("rules.yaml", lambda d: d["rules"][0].update(therapies=["homeopathy"]),
-     "therapy 'homeopathy'"),
+    (
+        "claims.yaml",
+        lambda d: d["cues"][0].update(category="miracles"),
+        "claims.yaml: cues[0] (conflation.compound): category 'miracles'",
+    ),
+    (
+        "claims.yaml",
+        lambda d: d["cues"][1]["patterns"].append("(unclosed"),
+        "pattern does not compile",
+    ),
+    (
+        "rules.yaml",
+        lambda d: d["rules"][0].update(evidence=["NOPE"]),
+        "rules.yaml: rules[0] (SC-EFFICACY): cites unknown evidence statement 'NOPE'",
+    ),
+    (
+        "rules.yaml",
+        lambda d: d["rules"][0].update(verdict="maybe"),
+        "verdict 'maybe' is not one of",
+    ),
+    (
+        "rules.yaml",
+        lambda d: d["rules"][0].update(therapies=["homeopathy"]),
+        "therapy 'homeopathy'",
+    ),
     ("rules.yaml", lambda d: d["rules"][0].update(colour="red"), "unknown key(s) colour"),
-    ("modifiers.yaml", lambda d: d["modifiers"][0].update(direction="sideways"),
-     "modifiers[0] (negation.simple): direction 'sideways'"),
-    ("modifiers.yaml", lambda d: d["modifiers"][0].update(category="CONDITIONAL"),
-     "category 'CONDITIONAL'"),
+    (
+        "modifiers.yaml",
+        lambda d: d["modifiers"][0].update(direction="sideways"),
+        "modifiers[0] (negation.simple): direction 'sideways'",
+    ),
+    (
+        "modifiers.yaml",
+        lambda d: d["modifiers"][0].update(category="CONDITIONAL"),
+        "category 'CONDITIONAL'",
+    ),
     ("evidence.yaml", lambda d: d["statements"][0].update(refs=[9]), "reference numbers 1-5"),
     ("therapies.yaml", lambda d: d["therapies"].append(dict(d["therapies"][0])), "duplicate id"),
     ("therapies.yaml", lambda d: d["therapies"][0].pop("aliases"), "missing key 'aliases'"),
