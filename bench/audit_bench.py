@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -71,14 +71,20 @@ class _Server:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
+def _tree_memory(proc: psutil.Process, pss: bool) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process and all its descendants. RSS counts pages shared by
+    forked workers once per process; PSS splits them (read only every few samples: smaps is
+    slower to read)."""
+    rss = total_pss = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total
+        with suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            if pss:
+                info = p.memory_full_info()
+                rss += info.rss
+                total_pss += getattr(info, "pss", 0)
+            else:
+                rss += p.memory_info().rss
+    return rss, total_pss
 
 
 def run_audit(pages: list[bytes], n_urls: int, python: str = sys.executable,
@@ -99,12 +105,13 @@ def run_audit(pages: list[bytes], n_urls: int, python: str = sys.executable,
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         ps = psutil.Process(proc.pid)
-        peak = 0
+        peak = peak_pss = samples = 0
         while proc.poll() is None:
             try:
-                peak = max(peak, _tree_rss(ps))
+                rss, pss = _tree_memory(ps, pss=samples % 5 == 0)
             except psutil.NoSuchProcess:
                 break
+            peak, peak_pss, samples = max(peak, rss), max(peak_pss, pss), samples + 1
             if time.perf_counter() - t0 > timeout:
                 proc.kill()
                 break
@@ -113,11 +120,11 @@ def run_audit(pages: list[bytes], n_urls: int, python: str = sys.executable,
         wall = time.perf_counter() - t0
         per_host = max(len(p) for p in per_server)
         lower = max(per_host * HOST_DELAY, n_urls * REPLY_DELAY / CONCURRENCY)
-        served = sum(1 for s in servers for _ in [s])  # noqa: F841 - keep servers alive to here
         return {
             "urls": n_urls, "hosts": N_SERVERS, "wall_s": round(wall, 3),
             "lower_bound_s": round(lower, 3), "ratio_to_bound": round(wall / lower, 3),
-            "peak_rss_mb": round(peak / 2**20, 1), "returncode": proc.returncode,
+            "peak_rss_mb": round(peak / 2**20, 1), "peak_pss_mb": round(peak_pss / 2**20, 1),
+            "memory_samples": samples, "returncode": proc.returncode,
             "stderr_tail": stderr.decode("utf-8", "replace")[-500:],
             "stdout_tail": stdout.decode("utf-8", "replace")[-300:],
         }

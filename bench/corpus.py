@@ -233,9 +233,11 @@ def _js(rng: random.Random, budget: int) -> str:
     size = 0
     while size < budget:
         name = f"fn{rng.randrange(10**6)}"
-        part = (f"function {name}(e){{var t=document.querySelectorAll('.{rng.choice(['nav', 'faq', 'btn'])}');"
+        cls = rng.choice(["nav", "faq", "btn"])
+        part = (f"function {name}(e){{var t=document.querySelectorAll('.{cls}');"
                 f"for(var i=0;i<t.length;i++){{t[i].classList.toggle('open',e&&e.id==='{name}');}}"
-                f"window.dataLayer=window.dataLayer||[];dataLayer.push({{event:'{name}',v:{rng.random():.6f}}});}}\n")
+                f"window.dataLayer=window.dataLayer||[];"
+                f"dataLayer.push({{event:'{name}',v:{rng.random():.6f}}});}}\n")
         parts.append(part)
         size += len(part)
     return "".join(parts)
@@ -243,14 +245,19 @@ def _js(rng: random.Random, budget: int) -> str:
 
 def _nav(rng: random.Random) -> str:
     items = rng.sample(NAV_ITEMS, rng.randint(8, len(NAV_ITEMS)))
-    links = "".join(
-        f'<li class="menu-item"><a href="/{i.lower().replace(" ", "-")}/">{i}</a>'
-        + ("<ul class=\"sub\">" + "".join(f'<li><a href="/{i.lower()[:4]}/{k}/">{rng.choice(SERVICES).title()}</a></li>'
-                                          for k in range(rng.randint(2, 6))) + "</ul>"
-           if rng.random() < 0.4 else "")
-        + "</li>"
-        for i in items)
-    return f'<header class="site-header"><nav class="main-nav"><ul class="menu">{links}</ul></nav></header>\n'
+    out = []
+    for i in items:
+        sub = ""
+        if rng.random() < 0.4:
+            sub = "".join(f'<li><a href="/{i.lower()[:4]}/{k}/">'
+                          f"{rng.choice(SERVICES).title()}</a></li>"
+                          for k in range(rng.randint(2, 6)))
+            sub = f'<ul class="sub">{sub}</ul>'
+        out.append(f'<li class="menu-item"><a href="/{i.lower().replace(" ", "-")}/">{i}</a>'
+                   f"{sub}</li>")
+    links = "".join(out)
+    return (f'<header class="site-header"><nav class="main-nav"><ul class="menu">{links}</ul>'
+            "</nav></header>\n")
 
 
 def _e(s: str) -> str:
@@ -288,9 +295,11 @@ def build_page(index: int, seed: int) -> tuple[str, list[Planted]]:
     head = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(name)} | {city}</title>"
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="description" content="{_e(name)} in {city}: appointments, team and fees.">'
+            f'<meta name="description" content="{_e(name)} in {city}: appointments, team and '
+            f'fees.">'
             f'<link rel="stylesheet" href="/assets/site.css"><style>{css}</style>'
-            f'<script type="application/ld+json">{{"@type":"MedicalClinic","name":"{_e(name)}"}}</script>'
+            f'<script type="application/ld+json">{{"@type":"MedicalClinic",'
+            f'"name":"{_e(name)}"}}</script>'
             f"<script>{js}</script></head>\n<body class=\"page\">\n")
     parts = [head, _nav(rng)]
     hero = page.sentence("hero", 0.5)
@@ -331,11 +340,14 @@ def build_page(index: int, seed: int) -> tuple[str, list[Planted]]:
                    f'<p>{_e(page.sentence("faq", 1.0))}</p></div>')
     faq.append("</section>\n")
     parts.append("".join(faq))
-    quotes = "".join(
-        f'<blockquote class="testimonial"><p>{_e(filler_sentence(rng) if rng.random() < 0.3 else rng.choice(TESTIMONIAL_LINES).format(last=rng.choice(LAST)))}</p>'
-        f"<cite>{rng.choice(FIRST)} {rng.choice(LAST)[0]}.</cite></blockquote>"
-        for _ in range(rng.randint(2, 4)))
-    parts.append(f'<section class="testimonials"><h2>What patients say</h2>{quotes}</section>\n</main>\n')
+    quotes = []
+    for _ in range(rng.randint(2, 4)):
+        line = filler_sentence(rng) if rng.random() < 0.3 else \
+            rng.choice(TESTIMONIAL_LINES).format(last=rng.choice(LAST))
+        quotes.append(f'<blockquote class="testimonial"><p>{_e(line)}</p>'
+                      f"<cite>{rng.choice(FIRST)} {rng.choice(LAST)[0]}.</cite></blockquote>")
+    parts.append(f'<section class="testimonials"><h2>What patients say</h2>{"".join(quotes)}'
+                 "</section>\n</main>\n")
     footer_links = "".join(f'<li><a href="/{i.lower().replace(" ", "-")}/">{i}</a></li>'
                            for i in rng.sample(NAV_ITEMS, 10))
     parts.append(f'<footer class="site-footer"><div class="cols"><ul>{footer_links}</ul>'

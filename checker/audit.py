@@ -23,6 +23,7 @@ import os
 import queue
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -52,10 +53,19 @@ def utc_now() -> str:
 
 # -- the CPU stage (runs in worker processes) ------------------------------------------------------
 def _warm_worker() -> None:
-    """Build the engine's pipeline once per worker process, before the first page arrives."""
+    """Build the engine's pipeline once per worker process, before the first page arrives, and
+    watch the parent: a worker of a killed audit would otherwise wait on its queue forever."""
     from checker.engine import check_html
 
+    parent = os.getppid()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     check_html("<html><body><p>Warm-up.</p></body></html>", url=None)
+
+
+def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
 
 
 def check_page(html: str | bytes, url: str | None) -> list[dict]:
@@ -226,11 +236,13 @@ class Dispatcher:
             self._apply(self.events.get())
 
     def _take(self) -> Task | None:
-        """The first look-ahead row whose host is not already busy (input order otherwise)."""
-        for i, task in enumerate(self.lookahead):
-            if task.host is None or self.hosts[task.host] < PER_HOST_IN_FLIGHT:
-                del self.lookahead[i]
-                return task
+        """The first look-ahead row of an idle host, else of a host with a free slot: a thread
+        parked behind a busy host's politeness lock is a thread another host could use."""
+        for limit in (1, PER_HOST_IN_FLIGHT):
+            for i, task in enumerate(self.lookahead):
+                if task.host is None or self.hosts[task.host] < limit:
+                    del self.lookahead[i]
+                    return task
         return None
 
     def _work(self, task: Task) -> None:
@@ -473,7 +485,7 @@ def run_audit(args: argparse.Namespace) -> int:
     try:
         result = audit(args)
     except AuditError as exc:
-        print(f"checker: {exc}", file=sys.stderr)
+        print("checker: " + " ".join(str(exc).split()), file=sys.stderr)  # always one line
         return EXIT_ERROR
     if not args.quiet and result.totals is not None:
         print("\n".join(summary_lines(result.totals)))

@@ -17,6 +17,7 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+import psutil
 import pytest
 from localserver import LocalSite, html
 
@@ -183,8 +184,11 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
         while _done_rows(killed / "audit.sqlite") < 50 and time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read().decode()
             time.sleep(0.02)
+        children = psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive  # the killed audit's worker processes exit on their own
         done_at_kill = _done_rows(killed / "audit.sqlite")
         assert 50 <= done_at_kill < len(lines)
 

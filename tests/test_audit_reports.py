@@ -102,7 +102,9 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
     for row in findings + read_csv(tmp_path / "sites.csv") + read_csv(tmp_path / "urls.csv"):
         assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in row.values())
 
-    sites = {r["site"]: r for r in read_csv(tmp_path / "sites.csv")}
+    site_rows = read_csv(tmp_path / "sites.csv")
+    assert [r["site"] for r in site_rows] == ["bad.example", "clean.example"]  # worst first
+    sites = {r["site"]: r for r in site_rows}
     assert sites["bad.example"]["risk_score"] == "19"  # 10 x 1.5 + 4 x 1.0
     assert sites["bad.example"]["outcome_duplicate"] == "1"
     assert sites["clean.example"]["distinct_flags"] == "0"

@@ -9,6 +9,8 @@ The same claim repeated on many pages of one site (a footer, a banner) is one ro
 findings.csv: flags are de-duplicated per site after normalisation (lowercase, whitespace
 collapsed, punctuation stripped), exact match first, then rapidfuzz `fuzz.ratio >= 95` within the
 same category + therapy bucket, so the work stays per site and per bucket, never audit-wide.
+sites.csv and report.html list sites worst first (risk score, distinct flags, input order);
+findings.csv keeps input order; urls.csv and errors.csv follow the input row by row.
 """
 
 from __future__ import annotations
@@ -313,11 +315,12 @@ def write_reports(state: AuditState, out: Path, info: dict,
               "report.html")}
     summaries = build_site_claims(state, columns, provenance, paths["findings.csv"])
     write_findings_jsonl(paths["findings.jsonl"], state, provenance)
-    write_csv(paths["sites.csv"], sites_header(columns), (sites_row(s, columns) for s in summaries))
+    order = {s.site: i for i, s in enumerate(summaries)}  # ties stay in input order
+    ranked = sorted(summaries, key=lambda s: (-s.risk_score, -s.distinct_flags, order[s.site]))
+    write_csv(paths["sites.csv"], sites_header(columns), (sites_row(s, columns) for s in ranked))
     write_csv(paths["urls.csv"], URL_COLUMNS, (url_row(r) for r in state.iter_rows()))
     write_csv(paths["errors.csv"], ERROR_COLUMNS,
               (error_row(r) for r in state.iter_rows() if r.outcome != "checked"))
-    ranked = sorted(summaries, key=lambda s: (-s.risk_score, -s.distinct_flags, s.site))
     (html_writer or write_html_report)(paths["report.html"], info, ranked, state.site_claims)
     by_sev = {k: sum(getattr(s, k) for s in summaries) for k in ("high", "medium", "low")}
     return ReportTotals(
