@@ -239,6 +239,20 @@ def machine() -> dict:
                          "rapidfuzz": rapidfuzz.__version__}}
 
 
+def code_version() -> dict:
+    """The commit measured, and whether checker/ or lexicons/ had uncommitted edits."""
+    def git(*cmd: str) -> str:
+        try:
+            return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = git("status", "--porcelain", "--", "checker", "lexicons")
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted": [line[3:] for line in dirty.splitlines()]}
+
+
 def targets(r: dict) -> list[dict]:
     t = []
     floor, full = r["parse_floor_bs4_lxml"]["ms_per_page"], r["check_html_1proc"]["ms_per_page"]
@@ -337,6 +351,11 @@ def table(r: dict) -> str:
         out += [f"| `{p['function']}` | {p['cum_pct']} |"
                 for p in prof["checker_by_cumulative"][:12]]
     m = r["machine"]
+    code = r.get("code", {})
+    if code:
+        dirty = ", ".join(code["uncommitted"]) or "none"
+        out.append(f"\nCode: commit {code['commit']}; uncommitted edits in checker/ or "
+                   f"lexicons/ at the start: {dirty}.")
     out.append(f"\nMachine: {m['cpu_count']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM, "
                f"Python {m['python']}, {m['platform']}; bench wall time {r['bench_wall_s']} s.")
     return "\n".join(out)
@@ -393,11 +412,12 @@ def main(argv: list[str] | None = None) -> int:
         idx = list(range(0, args.pages, step))[: args.sample]
         pages = [(corpus_dir / f"page-{i:05d}.html").read_text(encoding="utf-8") for i in idx]
         sizes = [len(p.encode("utf-8")) for p in pages]
-        r: dict = {"corpus": {"pages": args.pages, "seed": args.seed, "planted": len(planted),
-                              "generate_s": round(gen_s, 2), "sample_pages": len(pages),
-                              "sample_kb_mean": round(statistics.mean(sizes) / 1024, 1),
-                              "sample_kb_min": round(min(sizes) / 1024, 1),
-                              "sample_kb_max": round(max(sizes) / 1024, 1)}}
+        r: dict = {"code": code_version()}
+        r["corpus"] = {"pages": args.pages, "seed": args.seed, "planted": len(planted),
+                       "generate_s": round(gen_s, 2), "sample_pages": len(pages),
+                       "sample_kb_mean": round(statistics.mean(sizes) / 1024, 1),
+                       "sample_kb_min": round(min(sizes) / 1024, 1),
+                       "sample_kb_max": round(max(sizes) / 1024, 1)}
         say("parse floor and parsers")
         r["parse_floor_bs4_lxml"] = timed(bs4_lxml, pages, args.runs)
         r["lxml_html"] = timed(lxml_html, pages, args.runs)

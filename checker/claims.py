@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from checker.lexicons import Lexicons
-from checker.nlp import norm_text
+from checker.nlp import norm_text, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class _Index:
     """Sentences, segments and mentions of one doc, in order, for inheritance look-ups."""
 
     def __init__(self, doc: Doc, segments: list[Segment], lex: Lexicons) -> None:
-        self.sents = [s for s in doc.sents if s.text.strip()]
+        self.sents = [s for s in sentence_spans(doc) if s.text.strip()]
         self.segments = segments
         seg_starts = [s.start for s in segments]
         self.seg_of = [_bisect(seg_starts, s.start_char) for s in self.sents]

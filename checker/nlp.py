@@ -21,7 +21,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from rapidfuzz import fuzz
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -51,6 +53,7 @@ if not Doc.has_extension("norm_text"):
 
 _SENT_END = {".", "!", "?", "…", "!!", "?!", "..."}
 _CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
+_WORD = re.compile(r"\b[a-z]{6,}\b")
 _DASHES = {"—", "–", "-"}
 _BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
 
@@ -70,29 +73,39 @@ def norm_text(doc: Doc) -> str:
 @Language.component("checker_sentences")
 def sentences(doc: Doc) -> Doc:
     """Block breaks ("\\n") and bullet marks are always boundaries, so a bullet never runs into
-    the next one; . ! ? end a sentence too (spaCy's tokenizer keeps "Dr." and "e.g." whole)."""
-    for i, tok in enumerate(doc):
-        if i == 0:
-            tok.is_sent_start = True
-            continue
-        prev = doc[i - 1]
-        if tok.text in _CLOSERS or tok.text in _DASHES:
-            tok.is_sent_start = False  # a closing quote, or a testimonial's "— Name", stays
-            continue
-        start = (
-            ("\n" in prev.text and prev.is_space)
-            or "\n" in prev.whitespace_
-            or tok.text in _BULLETS
-            or prev.text in _SENT_END
-            or (
-                prev.text in _CLOSERS
-                and i >= 2
-                and doc[i - 2].text in _SENT_END
-                and not tok.text[:1].islower()
-            )
-        )
-        tok.is_sent_start = bool(start) and not tok.is_space
+    the next one; . ! ? end a sentence too (spaCy's tokenizer keeps "Dr." and "e.g." whole).
+    One pass over the tokens and one array write: setting boundaries token by token is slow."""
+    if not len(doc):
+        return doc
+    texts = [t.text for t in doc]
+    newline_after = [("\n" in t.whitespace_) or (t.is_space and "\n" in t.text) for t in doc]
+    flags = numpy.full((len(doc), 1), -1, dtype="int64")
+    flags[0, 0] = 1
+    for i in range(1, len(texts)):
+        if _starts_sentence(texts, newline_after, i):
+            flags[i, 0] = 1
+    doc.from_array([SENT_START], flags.view("uint64"))
     return doc
+
+
+def _starts_sentence(texts: list[str], newline_after: list[bool], i: int) -> bool:
+    tok, prev = texts[i], texts[i - 1]
+    if tok.isspace() or tok in _CLOSERS or tok in _DASHES:
+        return False  # a closing quote, or a testimonial's "— Name", stays with its sentence
+    return (
+        newline_after[i - 1]
+        or tok in _BULLETS
+        or prev in _SENT_END
+        or (prev in _CLOSERS and i >= 2 and texts[i - 2] in _SENT_END and not tok[:1].islower())
+    )
+
+
+def sentence_spans(doc: Doc) -> list[Span]:
+    """doc.sents, computed once per doc (each call of doc.sents rescans every token)."""
+    cached = doc.user_data.get("checker_sents")
+    if cached is None:
+        cached = doc.user_data["checker_sents"] = list(doc.sents)
+    return cached
 
 
 # ----------------------------------------------------------------------------- therapies
@@ -119,6 +132,8 @@ class TherapyMatcher:
                 self.exact_words.update({w, w + "s", w + "es"})
             self.exact_words.update(a.lower() for a in t.aliases)
         self.cutoff = fuzzy_cutoff
+        self.prefixes = {w[:2] for terms in self.fuzzy.values() for w, _ in terms}
+        self.cache: dict[str, str | None] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -132,21 +147,34 @@ class TherapyMatcher:
         return doc
 
     def _fuzzy(self, doc: Doc, covered: set[int]) -> list[Span]:
+        """Only long words whose first two letters start some fuzzy term are scored, each
+        distinct word once per process (a page repeats its words)."""
         out = []
-        for tok in doc:
-            low = tok.lower_
-            if tok.i in covered or len(low) < 6 or not tok.is_alpha or low in self.exact_words:
+        for m in _WORD.finditer(norm_text(doc)):
+            word = m.group()
+            if word[:2] not in self.prefixes or word in self.exact_words:
                 continue
-            best, best_score = None, self.cutoff
-            for word, tid in self.fuzzy.get(low[0], ()):
-                if abs(len(word) - len(low)) > 2:
-                    continue
-                score = fuzz.ratio(low, word, score_cutoff=best_score)
-                if score >= best_score:
-                    best, best_score = tid, score
-            if best:
-                out.append(Span(doc, tok.i, tok.i + 1, label=best, kb_id="fuzzy"))
+            tid = self._best(word)
+            if tid is None:
+                continue
+            span = doc.char_span(m.start(), m.end())
+            if span is not None and not covered.intersection(range(span.start, span.end)):
+                out.append(Span(doc, span.start, span.end, label=tid, kb_id="fuzzy"))
         return out
+
+    def _best(self, word: str) -> str | None:
+        if word in self.cache:
+            return self.cache[word]
+        best, best_score = None, self.cutoff
+        for term, tid in self.fuzzy.get(word[0], ()):
+            if abs(len(term) - len(word)) > 2:
+                continue
+            score = fuzz.ratio(word, term, score_cutoff=best_score)
+            if score >= best_score:
+                best, best_score = tid, score
+        if len(self.cache) < 100_000:
+            self.cache[word] = best
+        return best
 
 
 # ----------------------------------------------------------------------------- conditions
@@ -241,7 +269,7 @@ class CueMatcher:
 
     def _whole_sentence(self, doc: Doc, text: str, cc: _CompiledCue) -> list[Span]:
         out = []
-        for sent in doc.sents:
+        for sent in sentence_spans(doc):
             chunk = text[sent.start_char : sent.end_char].strip()
             if chunk and cc.regex.fullmatch(chunk):
                 span = Span(doc, sent.start, sent.end, label=cc.cue.category, kb_id=cc.cue.id)
@@ -314,7 +342,7 @@ class ContextComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = norm_text(doc)
-        sents = list(doc.sents)
+        sents = sentence_spans(doc)
         cues = list(doc.spans.get("cues", []))
         modifiers: list[Span] = []
         by_sent: dict[int, list[Span]] = {}
