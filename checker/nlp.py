@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
 from rapidfuzz import fuzz
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
