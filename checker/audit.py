@@ -150,7 +150,7 @@ class RowRunner:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the audit
             reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
-            return replace(res, outcome="not_html", reason=reason), []
+            return replace(res, outcome="analysis_error", reason=reason), []
 
     def _single(self, row: PendingRow, res: FetchResult) -> Event:
         res, findings = self._check(res)

@@ -20,6 +20,7 @@ OUTCOMES = (
     "refused_address",
     "invalid_input",
     "duplicate",
+    "analysis_error",  # fetched, but the engine failed on it: recorded, never silently dropped
 )
 VERDICTS = ("contradicts", "unsupported", "consistent", "out_of_scope")
 FLAG_VERDICTS = frozenset({"contradicts", "unsupported"})

@@ -39,9 +39,8 @@ def report_for(result: FetchResult) -> PageReport:
     try:
         report = check_html(result.text, url=result.final_url or result.url)
     except Exception as exc:  # noqa: BLE001 - one hostile page must not lose the others
-        # OUTCOMES has no "analysis failed"; like checker/audit.py, report it as not_html
         reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
-        return PageReport(**{**meta, "outcome": "not_html", "reason": reason})
+        return PageReport(**{**meta, "outcome": "analysis_error", "reason": reason})
     return replace(report, **meta)
 
 

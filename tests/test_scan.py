@@ -169,7 +169,7 @@ def test_engine_crash_on_one_page_is_recorded(monkeypatch):
     monkeypatch.setitem(sys.modules, "checker.engine", module)
     with LocalSite({"/": html(PAGE)}) as site:
         [report] = check_url(site.url("/"), options=opts())
-    assert report.outcome == "not_html" and report.reason.startswith(
+    assert report.outcome == "analysis_error" and report.reason.startswith(
         "could not be analysed: RecursionError")
 
 
