@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from checker.lexicons import Lexicons
-from checker.nlp import norm_text, sentence_spans
+from checker.nlp import doc_text, norm_text, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
     idx = _Index(doc, segments, lex)
     idx.trial_rx = _trial_regex(lex)
     idx.norm = norm_text(doc)
-    idx.raw = doc.text
+    idx.raw = doc_text(doc)
     claims = []
     for cue in doc.spans.get("cues", []):
         claim = _claim(cue, idx, lex)

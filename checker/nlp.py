@@ -24,13 +24,14 @@ from functools import lru_cache
 import numpy
 import spacy
 from rapidfuzz import fuzz
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from checker import lexicons as lexmod
+from checker.anchors import required_literals, scan
 from checker.text import normalise
 
 CUE_ATTRS = (
@@ -62,10 +63,18 @@ def _lex(config_dir: str | None) -> lexmod.Lexicons:
     return lexmod.load_cached(config_dir or None)
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once (each access of doc.text re-joins every token)."""
+    text = doc.user_data.get("checker_text")
+    if text is None:
+        text = doc.user_data["checker_text"] = doc.text
+    return text
+
+
 def norm_text(doc: Doc) -> str:
     """The normalised text of the doc (same length as doc.text), computed once."""
     if doc._.norm_text is None:
-        doc._.norm_text = normalise(doc.text)
+        doc._.norm_text = normalise(doc_text(doc))
     return doc._.norm_text
 
 
@@ -77,8 +86,10 @@ def sentences(doc: Doc) -> Doc:
     One pass over the tokens and one array write: setting boundaries token by token is slow."""
     if not len(doc):
         return doc
-    texts = [t.text for t in doc]
-    newline_after = [("\n" in t.whitespace_) or (t.is_space and "\n" in t.text) for t in doc]
+    text = doc_text(doc)
+    cols = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    texts = [text[i : i + n] for i, n, _ in cols]
+    newline_after = [bool(sp) and "\n" in t for (_, _, sp), t in zip(cols, texts, strict=True)]
     flags = numpy.full((len(doc), 1), -1, dtype="int64")
     flags[0, 0] = 1
     for i in range(1, len(texts)):
@@ -199,8 +210,18 @@ class ConditionMatcher:
 @dataclass(frozen=True)
 class _CompiledCue:
     cue: lexmod.Cue
-    regex: re.Pattern
+    regex: re.Pattern  # all patterns joined (whole-sentence cues)
     exceptions: re.Pattern | None
+    parts: tuple[tuple[re.Pattern, frozenset[str] | None], ...]  # each pattern + its literals
+
+    def active(self, text: str) -> bool:
+        """Can any pattern match this text? (one of its required literals occurs)"""
+        return any(lits is None or any(x in text for x in lits) for _, lits in self.parts)
+
+    def matches(self, text: str):
+        """Every match of every pattern, scanning only near the patterns' literals."""
+        for rx, lits in self.parts:
+            yield from scan(rx, lits, text)
 
 
 @Language.factory("checker_cues", default_config={"lexicons_dir": None})
@@ -210,7 +231,8 @@ def make_cues(nlp: Language, name: str, lexicons_dir: str | None):
 
 class CueMatcher:
     """Claim cues as regular expressions over the normalised text (medspaCy's RegexMatcher
-    idea): one compiled alternation per cue, one pass each over the whole document."""
+    idea). A pattern runs only on a page holding one of its required literals (anchors.py):
+    most pages lack most cue words, and a substring test is far cheaper than a regex scan."""
 
     def __init__(self, lex: lexmod.Lexicons) -> None:
         self.cues = [
@@ -218,6 +240,7 @@ class CueMatcher:
                 c,
                 re.compile("|".join(f"(?:{p})" for p in c.patterns)),
                 re.compile("|".join(f"(?:{p})" for p in c.exceptions)) if c.exceptions else None,
+                tuple((re.compile(p), required_literals(p)) for p in c.patterns),
             )
             for c in lex.cues
             if c.patterns
@@ -225,7 +248,8 @@ class CueMatcher:
         d = lex.durations
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
-        self.vague = [(re.compile(p), w) for p, w in d.vague]
+        self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
         self.not_claims = (
             re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
         )
@@ -240,12 +264,14 @@ class CueMatcher:
             if cc.cue.whole_sentence:
                 spans.extend(self._whole_sentence(doc, text, cc))
                 continue
+            if not cc.active(text):
+                continue
             excluded = (
                 [(m.start(), m.end()) for m in cc.exceptions.finditer(text)]
                 if cc.exceptions
                 else []
             )
-            for m in cc.regex.finditer(text):
+            for m in cc.matches(text):
                 if any(a < m.end() and m.start() < b for a, b in excluded):
                     continue
                 span = doc.char_span(
@@ -260,7 +286,7 @@ class CueMatcher:
         if self.duration_id:
             spans.extend(self._durations(doc, text))
         if self.not_claims is not None:
-            names = [(m.start(), m.end()) for m in self.not_claims.finditer(doc.text)]
+            names = [(m.start(), m.end()) for m in self.not_claims.finditer(doc_text(doc))]
             spans = [
                 s for s in spans if not any(a < s.end_char and s.start_char < b for a, b in names)
             ]
@@ -268,7 +294,9 @@ class CueMatcher:
         return doc
 
     def _whole_sentence(self, doc: Doc, text: str, cc: _CompiledCue) -> list[Span]:
-        out = []
+        out: list[Span] = []
+        if not cc.active(text):
+            return out
         for sent in sentence_spans(doc):
             chunk = text[sent.start_char : sent.end_char].strip()
             if chunk and cc.regex.fullmatch(chunk):
@@ -290,18 +318,29 @@ class CueMatcher:
         except ValueError:
             return self.numbers.get(word, 1.0)
 
+    def _explicit(self, text: str) -> list[tuple[int, int, float]]:
+        """Time expressions first (one cheap pass), then the context patterns only in a small
+        window around each: scanning the whole page with every context pattern is slow."""
+        found: set[tuple[int, int, float]] = set()
+        for t in self.time.finditer(text):
+            a = max(0, t.start() - _WINDOW_BEFORE)
+            window = text[a : t.end() + _WINDOW_AFTER]
+            for rx in self.contexts:
+                for m in rx.finditer(window):
+                    if m.start() + a <= t.start() and t.end() <= m.end() + a:
+                        found.add((m.start() + a, m.end() + a, self._weeks(m)))
+        return sorted(found)
+
     def _durations(self, doc: Doc, text: str) -> list[Span]:
-        found: list[tuple[int, int, float]] = []
-        for rx in self.contexts:
-            found.extend((m.start(), m.end(), self._weeks(m)) for m in rx.finditer(text))
-        explicit = [(s, e) for s, e, _ in found]
-        for rx, weeks in self.vague:
-            for m in rx.finditer(text):
+        found = self._explicit(text)
+        explicit = sorted(s for s, _, _ in found)
+        for rx, weeks, lits in self.vague:
+            for m in scan(rx, lits, text):
                 found.append((m.start(), m.end(), weeks))
         out = []
         for start, end, weeks in found:
             # an explicit time in the same sentence beats vague wording ("lasting a few weeks")
-            if weeks >= 1000 and any(abs(s - start) < 40 for s, _ in explicit):
+            if weeks >= 1000 and _near(explicit, start, 40):
                 continue
             span = doc.char_span(
                 start, end, label="duration", kb_id=self.duration_id, alignment_mode="expand"
@@ -310,6 +349,15 @@ class CueMatcher:
                 span._.weeks = weeks
                 out.append(span)
         return out
+
+
+_WINDOW_BEFORE, _WINDOW_AFTER = 90, 80  # wider than any context pattern's reach
+
+
+def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
+    """Is some start within `distance` of pos? (binary search, not a scan)"""
+    i = bisect_right(sorted_starts, pos + distance - 1)
+    return i > 0 and sorted_starts[i - 1] > pos - distance
 
 
 # ----------------------------------------------------------------------------- context
