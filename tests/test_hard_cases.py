@@ -89,7 +89,7 @@ CASES = [
     # conflation
     ("Our regenerative epidural uses stem cells instead of steroids.", FLAG, "conflation"),
     # the natural history of back pain and a clinic improving itself are not treatment claims
-    ("Stem cell clinic.\nMost episodes of acute low back pain improve within a few weeks.", OK, None),
+    ("Stem cell clinic.\nMost episodes of low back pain improve within a few weeks.", OK, None),
     ("Stem cell clinic.\nWe review patient feedback to improve our service.", OK, None),
     ("Relief from one caudal epidural lasts for a decade.", FLAG, "duration"),
     # outside the evidence base
