@@ -4,6 +4,7 @@ bound set by politeness and concurrency, and the peak RSS of the audit's process
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,19 @@ def _tree_memory(proc: psutil.Process, pss: bool) -> tuple[int, int]:
     return rss, total_pss
 
 
+def _outcomes(urls_csv: Path) -> dict[str, int]:
+    """Rows per outcome in the audit's urls.csv (to show every URL was really checked)."""
+    counts: dict[str, int] = {}
+    try:
+        with open(urls_csv, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                key = row.get("outcome") or "?"
+                counts[key] = counts.get(key, 0) + 1
+    except OSError as exc:
+        return {"unreadable": 0, "error": str(exc)}  # type: ignore[dict-item]
+    return counts
+
+
 def run_audit(pages: list[bytes], n_urls: int, python: str = sys.executable,
               timeout: float = 1800.0) -> dict:
     """Audit `n_urls` URLs (page i of the corpus on server i % 20); return the figures."""
@@ -118,13 +132,14 @@ def run_audit(pages: list[bytes], n_urls: int, python: str = sys.executable,
             time.sleep(0.05)
         stdout, stderr = proc.communicate()
         wall = time.perf_counter() - t0
+        outcomes = _outcomes(out / "urls.csv")
         per_host = max(len(p) for p in per_server)
         lower = max(per_host * HOST_DELAY, n_urls * REPLY_DELAY / CONCURRENCY)
         return {
             "urls": n_urls, "hosts": N_SERVERS, "wall_s": round(wall, 3),
             "lower_bound_s": round(lower, 3), "ratio_to_bound": round(wall / lower, 3),
             "peak_rss_mb": round(peak / 2**20, 1), "peak_pss_mb": round(peak_pss / 2**20, 1),
-            "memory_samples": samples, "returncode": proc.returncode,
+            "memory_samples": samples, "returncode": proc.returncode, "outcomes": outcomes,
             "stderr_tail": stderr.decode("utf-8", "replace")[-500:],
             "stdout_tail": stdout.decode("utf-8", "replace")[-300:],
         }

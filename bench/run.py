@@ -322,10 +322,11 @@ def table(r: dict) -> str:
         cpu = r.get("audit_cpu_bound_s", {})
         out += ["", "| audit URLs | wall s | lower bound s | ratio "
                 "| CPU bound s (URLs x pool ms/page) | peak RSS MB (tree) | peak PSS MB (tree) "
-                "| exit |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| exit | outcomes |", "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         out += [f"| {a['urls']} | {a['wall_s']} | {a['lower_bound_s']} | {a['ratio_to_bound']} "
                 f"| {cpu.get(str(a['urls']), '')} | {a['peak_rss_mb']} "
-                f"| {a.get('peak_pss_mb', '')} | {a['returncode']} |"
+                f"| {a.get('peak_pss_mb', '')} | {a['returncode']} "
+                f"| {', '.join(f'{k} {v}' for k, v in a.get('outcomes', {}).items())} |"
                 for a in audits]
     else:
         out.append(f"Audit: not measured ({audits})")

@@ -70,7 +70,8 @@ class _Index:
     """Sentences, segments and mentions of one doc, in order, for inheritance look-ups."""
 
     def __init__(self, doc: Doc, segments: list[Segment], lex: Lexicons) -> None:
-        self.sents = [s for s in sentence_spans(doc) if s.text.strip()]
+        text = doc_text(doc)
+        self.sents = [s for s in sentence_spans(doc) if text[s.start_char : s.end_char].strip()]
         self.segments = segments
         seg_starts = [s.start for s in segments]
         self.seg_of = [_bisect(seg_starts, s.start_char) for s in self.sents]
@@ -126,7 +127,7 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     if cue._.question and not info.question_ok:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
-    if info.max_words and len(idx.sents[i].text.split()) > info.max_words:
+    if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
     stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
     if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i):
@@ -231,7 +232,7 @@ def _from_headings(
     wanted = set(section)
     for j in range(i - 1, -1, -1):
         seg = idx.segments[idx.seg_of[j]]
-        if seg.tag in _HEADING_TAGS and idx.sents[j].text.strip() in wanted and mentions.get(j):
+        if seg.tag in _HEADING_TAGS and mentions.get(j) and _sent_text(idx, j).strip() in wanted:
             return _main_mention(mentions[j], lex), "section"
     return None
 
@@ -247,6 +248,11 @@ def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
         if inside and cue.label_ not in _SUBJECT_CUES:
             return True
     return False
+
+
+def _sent_text(idx: _Index, i: int) -> str:
+    """Sentence i's text, sliced from the doc text (Span.text rebuilds it token by token)."""
+    return idx.raw[idx.sents[i].start_char : idx.sents[i].end_char]
 
 
 def _same_section(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

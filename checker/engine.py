@@ -36,7 +36,10 @@ def analyse(
 ) -> tuple:
     """Findings for text whose blocks are `segments` (offsets into `text`)."""
     lex = lexmod.load_cached(lexicons_dir)
-    doc = pipeline(lexicons_dir)(text)
+    nlp = pipeline(lexicons_dir)
+    doc = nlp.make_doc(text)
+    doc.user_data["checker_text"] = text  # the components need it; doc.text re-joins tokens
+    doc = nlp(doc)
     return findings_for(extract_claims(doc, segments, lex), text, lex, url)
 
 

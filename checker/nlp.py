@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy
 import spacy
 from rapidfuzz import fuzz
-from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+from spacy.attrs import IDX, IS_LOWER, IS_SPACE, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -83,32 +83,46 @@ def norm_text(doc: Doc) -> str:
 def sentences(doc: Doc) -> Doc:
     """Block breaks ("\\n") and bullet marks are always boundaries, so a bullet never runs into
     the next one; . ! ? end a sentence too (spaCy's tokenizer keeps "Dr." and "e.g." whole).
-    One pass over the tokens and one array write: setting boundaries token by token is slow."""
-    if not len(doc):
+    Computed on token-id arrays and written in one call: a Python loop over tokens is slow."""
+    n = len(doc)
+    if not n:
         return doc
+    cols = doc.to_array([ORTH, IS_SPACE, IS_LOWER, IDX, LENGTH])
+    orth, space, lower = cols[:, 0], cols[:, 1].astype(bool), cols[:, 2].astype(bool)
+    ids = _sentence_ids(doc.vocab)
+    end, closer = numpy.isin(orth, ids["end"]), numpy.isin(orth, ids["closer"])
+    newline = numpy.zeros(n, dtype=bool)
     text = doc_text(doc)
-    cols = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
-    texts = [text[i : i + n] for i, n, _ in cols]
-    newline_after = [bool(sp) and "\n" in t for (_, _, sp), t in zip(cols, texts, strict=True)]
-    flags = numpy.full((len(doc), 1), -1, dtype="int64")
-    flags[0, 0] = 1
-    for i in range(1, len(texts)):
-        if _starts_sentence(texts, newline_after, i):
-            flags[i, 0] = 1
-    doc.from_array([SENT_START], flags.view("uint64"))
+    for i in numpy.flatnonzero(space):
+        newline[i] = "\n" in text[cols[i, 3] : cols[i, 3] + cols[i, 4]]
+    start = numpy.zeros(n, dtype=bool)
+    start[0] = True
+    after_quote = numpy.zeros(n - 1, dtype=bool)
+    after_quote[1:] = closer[1:-1] & end[:-2]
+    start[1:] = (
+        newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
+    )
+    keep = space | closer | numpy.isin(orth, ids["dash"])  # a closing quote or "— Name" stays
+    start[1:] &= ~keep[1:]
+    doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
 
 
-def _starts_sentence(texts: list[str], newline_after: list[bool], i: int) -> bool:
-    tok, prev = texts[i], texts[i - 1]
-    if tok.isspace() or tok in _CLOSERS or tok in _DASHES:
-        return False  # a closing quote, or a testimonial's "— Name", stays with its sentence
-    return (
-        newline_after[i - 1]
-        or tok in _BULLETS
-        or prev in _SENT_END
-        or (prev in _CLOSERS and i >= 2 and texts[i - 2] in _SENT_END and not tok[:1].islower())
-    )
+@lru_cache(maxsize=4)
+def _sentence_id_cache(vocab_id: int, strings) -> dict[str, numpy.ndarray]:
+    def ids(words: set[str]) -> numpy.ndarray:
+        return numpy.array([strings.add(w) for w in sorted(words)], dtype="uint64")
+
+    return {
+        "end": ids(_SENT_END),
+        "closer": ids(_CLOSERS),
+        "bullet": ids(_BULLETS),
+        "dash": ids(_DASHES),
+    }
+
+
+def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
+    return _sentence_id_cache(id(vocab), vocab.strings)
 
 
 def sentence_spans(doc: Doc) -> list[Span]:
@@ -266,13 +280,8 @@ class CueMatcher:
                 continue
             if not cc.active(text):
                 continue
-            excluded = (
-                [(m.start(), m.end()) for m in cc.exceptions.finditer(text)]
-                if cc.exceptions
-                else []
-            )
             for m in cc.matches(text):
-                if any(a < m.end() and m.start() < b for a, b in excluded):
+                if cc.exceptions and _overlaps(cc.exceptions, text, m.start(), m.end()):
                     continue
                 span = doc.char_span(
                     m.start(),
@@ -286,9 +295,9 @@ class CueMatcher:
         if self.duration_id:
             spans.extend(self._durations(doc, text))
         if self.not_claims is not None:
-            names = [(m.start(), m.end()) for m in self.not_claims.finditer(doc_text(doc))]
+            raw = doc_text(doc)
             spans = [
-                s for s in spans if not any(a < s.end_char and s.start_char < b for a, b in names)
+                s for s in spans if not _overlaps(self.not_claims, raw, s.start_char, s.end_char)
             ]
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start_char, -s.end_char))
         return doc
@@ -349,6 +358,14 @@ class CueMatcher:
                 span._.weeks = weeks
                 out.append(span)
         return out
+
+
+def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200) -> bool:
+    """Does a match of rx overlap text[start:end]? Searched only near it, not the whole page."""
+    for m in rx.finditer(text, max(0, start - reach), min(len(text), end + reach)):
+        if m.start() < end and start < m.end():
+            return True
+    return False
 
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 80  # wider than any context pattern's reach
