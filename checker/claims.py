@@ -117,7 +117,24 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
         claim = _claim(cue, idx, lex)
         if claim is not None:
             claims.append(claim)
+    doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
+
+
+def _claim_span(doc: Doc):
+    """A claim as a span of its cue in doc.spans["claims"] (label = category, kb_id = therapy),
+    so spaCy tooling (displaCy, DocBin) sees the same claims the comparator does."""
+
+    def make(claim: Claim) -> Span | None:
+        return doc.char_span(
+            claim.cue_start,
+            claim.cue_end,
+            label=claim.category,
+            kb_id=claim.candidates[0].therapy,
+            alignment_mode="expand",
+        )
+
+    return make
 
 
 def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:

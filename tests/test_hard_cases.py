@@ -183,3 +183,17 @@ def test_caudal_epidurals_cite_level_iii_evidence() -> None:
 def test_denied_claim_is_reported_consistent() -> None:
     f = check_text("Stem cell therapy is investigational and not FDA approved.").findings[0]
     assert f.verdict == "consistent" and not f.is_flag
+
+
+def test_claims_are_spans_on_the_doc() -> None:
+    from checker import lexicons
+    from checker.claims import Segment, extract_claims
+    from checker.nlp import pipeline
+
+    text = "Stem cells are FDA approved. Epidurals give permanent relief."
+    doc = pipeline()(text)
+    claims = extract_claims(doc, [Segment(0, len(text))], lexicons.load_cached())
+    spans = [(s.text, s.label_, s.kb_id_) for s in doc.spans["claims"]]
+    assert len(claims) == len(spans)
+    assert ("FDA approved", "regulatory", "stem_cell") in spans
+    assert ("permanent relief", "duration", "esi") in spans
