@@ -70,34 +70,56 @@ def _item(op, av) -> set[str] | None:
 REACH = 300  # characters a cue match may extend on either side of its literal
 
 
-def windows(
-    text: str, literals: frozenset[str] | None, reach: int = REACH
-) -> list[tuple[int, int]]:
-    """Merged spans of `text` within `reach` of an occurrence of a literal: every match of a
-    pattern whose required literals are `literals` (and no longer than `reach`) lies in one."""
-    if literals is None:
-        return [(0, len(text))]
-    spans = []
-    for lit in literals:
-        i = text.find(lit)
-        while i >= 0:
-            spans.append((max(0, i - reach), min(len(text), i + len(lit) + reach)))
-            i = text.find(lit, i + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
+class LiteralIndex:
+    """Where each literal occurs in one text, and the windows a pattern can match in; both
+    cached, because many patterns share literals ("pain", "safe", "relief")."""
+
+    def __init__(self, text: str, reach: int = REACH) -> None:
+        self.text, self.reach = text, reach
+        self._positions: dict[str, list[int]] = {}
+        self._windows: dict[frozenset[str], list[tuple[int, int]]] = {}
+
+    def positions(self, literal: str) -> list[int]:
+        found = self._positions.get(literal)
+        if found is None:
+            found, i = [], self.text.find(literal)
+            while i >= 0:
+                found.append(i)
+                i = self.text.find(literal, i + 1)
+            self._positions[literal] = found
+        return found
+
+    def has(self, literals: frozenset[str] | None) -> bool:
+        return literals is None or any(self.positions(x) for x in literals)
+
+    def windows(self, literals: frozenset[str] | None) -> list[tuple[int, int]]:
+        """Disjoint spans within `reach` of an occurrence of one of the literals: every match
+        of a pattern requiring them (and no longer than `reach`) lies inside one."""
+        if literals is None:
+            return [(0, len(self.text))]
+        cached = self._windows.get(literals)
+        if cached is None:
+            cached = self._windows[literals] = self._merge(literals)
+        return cached
+
+    def _merge(self, literals: frozenset[str]) -> list[tuple[int, int]]:
+        n, reach = len(self.text), self.reach
+        spans = sorted(
+            (max(0, i - reach), min(n, i + len(lit) + reach))
+            for lit in literals
+            for i in self.positions(lit)
+        )
+        merged: list[tuple[int, int]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        return merged
 
 
-def scan(rx, literals: frozenset[str] | None, text: str):
-    """rx.finditer over the whole text, restricted to where a match is possible."""
-    seen = set()
-    for a, b in windows(text, literals):
-        for m in rx.finditer(text, a, b):
-            if m.span() not in seen:
-                seen.add(m.span())
-                yield m
+def scan(rx, literals: frozenset[str] | None, index: LiteralIndex):
+    """rx.finditer over the whole text, restricted to where a match is possible (the windows
+    are disjoint and each match lies inside one, so nothing is found twice)."""
+    for a, b in index.windows(literals):
+        yield from rx.finditer(index.text, a, b)

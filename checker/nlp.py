@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from checker import lexicons as lexmod
-from checker.anchors import required_literals, scan
+from checker.anchors import LiteralIndex, required_literals, scan
 from checker.text import normalise
 
 CUE_ATTRS = (
@@ -228,14 +228,14 @@ class _CompiledCue:
     exceptions: re.Pattern | None
     parts: tuple[tuple[re.Pattern, frozenset[str] | None], ...]  # each pattern + its literals
 
-    def active(self, text: str) -> bool:
+    def active(self, index: LiteralIndex) -> bool:
         """Can any pattern match this text? (one of its required literals occurs)"""
-        return any(lits is None or any(x in text for x in lits) for _, lits in self.parts)
+        return any(index.has(lits) for _, lits in self.parts)
 
-    def matches(self, text: str):
+    def matches(self, index: LiteralIndex):
         """Every match of every pattern, scanning only near the patterns' literals."""
         for rx, lits in self.parts:
-            yield from scan(rx, lits, text)
+            yield from scan(rx, lits, index)
 
 
 @Language.factory("checker_cues", default_config={"lexicons_dir": None})
@@ -273,14 +273,15 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         text = norm_text(doc)
+        index = LiteralIndex(text)
         spans: list[Span] = []
         for cc in self.cues:
+            if not cc.active(index):
+                continue
             if cc.cue.whole_sentence:
                 spans.extend(self._whole_sentence(doc, text, cc))
                 continue
-            if not cc.active(text):
-                continue
-            for m in cc.matches(text):
+            for m in cc.matches(index):
                 if cc.exceptions and _overlaps(cc.exceptions, text, m.start(), m.end()):
                     continue
                 span = doc.char_span(
@@ -304,8 +305,6 @@ class CueMatcher:
 
     def _whole_sentence(self, doc: Doc, text: str, cc: _CompiledCue) -> list[Span]:
         out: list[Span] = []
-        if not cc.active(text):
-            return out
         for sent in sentence_spans(doc):
             chunk = text[sent.start_char : sent.end_char].strip()
             if chunk and cc.regex.fullmatch(chunk):
@@ -343,8 +342,9 @@ class CueMatcher:
     def _durations(self, doc: Doc, text: str) -> list[Span]:
         found = self._explicit(text)
         explicit = sorted(s for s, _, _ in found)
+        index = LiteralIndex(text)
         for rx, weeks, lits in self.vague:
-            for m in scan(rx, lits, text):
+            for m in scan(rx, lits, index):
                 found.append((m.start(), m.end(), weeks))
         out = []
         for start, end, weeks in found:
