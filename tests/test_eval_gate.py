@@ -65,3 +65,22 @@ def test_heldout_regression_floors(name: str) -> None:
     res = score_sentences(path, "en")
     assert res.total.precision >= spec["precision_floor"], [r["id"] for r in res.false_flags]
     assert res.total.recall >= spec["recall_floor"], [r["id"] for r in res.misses]
+
+
+def test_eval_command_prints_figures_and_every_miss(capsys) -> None:
+    from checker.cli import main
+
+    assert main(["eval", str(DATA / "claims.jsonl")]) == 0
+    out = capsys.readouterr().out
+    res = score_sentences(DATA / "claims.jsonl", "en")
+    line = out.splitlines()[1]
+    assert line.startswith("all") and f"P {res.total.precision:.3f}" in line
+    assert "per gold category:" in out and "per gold therapy:" in out
+    assert out.count("\nMISS  ") == res.total.fn and out.count("\nFALSE ") == res.total.fp
+
+
+def test_eval_command_refuses_a_missing_file(capsys) -> None:
+    from checker.cli import main
+
+    assert main(["eval", "/no/such/dev.jsonl"]) == 2
+    assert "no such file" in capsys.readouterr().err
