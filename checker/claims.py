@@ -319,8 +319,8 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
     """An offer line must itself name a stem cell product (not just "cell therapy") and a
     spinal condition, outside a trial context: prices and booking lines alone are not claims,
     and a heading over a section that calls the therapy experimental is a topic, not an offer."""
-    if cue._.trial or cue._.negated:
-        return False
+    if cue._.trial or cue._.negated or cue._.negation_nearby:
+        return False  # "paid $5,000 for injections that have never been shown to work"
     if idx.trial_rx.search(_section_text(idx, i)):
         return False
     if not any(t.therapy == "stem_cell" and t.strength == "strong" for t in stated):

@@ -36,6 +36,7 @@ from checker.anchors import LiteralIndex, required_literals, scan
 from checker.text import normalise
 
 CUE_ATTRS = (
+    "negation_nearby",
     "weeks",
     "negated",
     "hedged",
@@ -393,7 +394,7 @@ class _Trigger:
     scope: tuple[int, int]
 
 
-_QUOTED = re.compile(r'"([^"]{1,120})"')
+_QUOTED = re.compile(r""""([^"]{1,120})"|(?<![\w'])'([^']{1,120})'(?![\w'])""")
 
 
 class ContextComponent:
@@ -489,6 +490,7 @@ class ContextComponent:
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
         cue._.trial = any(t.category == "trial" for t in triggers)
         cue._.disclaimer = any(t.category == "disclaimer" for t in triggers)
+        cue._.negation_nearby = any(t.category == "negation" for t in triggers)
         cue._.mention = self._quoted_mention(text, sent, c0, c1)
         cue._.question = self._question(text, sent, triggers, nxt)
 
@@ -500,7 +502,7 @@ class ContextComponent:
         for m in _QUOTED.finditer(chunk):
             q0, q1 = m.start() + s0, m.end() + s0
             if q0 <= c0 and c1 <= q1:
-                words = len(m.group(1).split())
+                words = len((m.group(1) or m.group(2)).split())
                 whole = not chunk[: m.start()].strip() and len(chunk[m.end() :].strip()) < 40
                 return words <= self.max_quote_words and not whole
         return False
