@@ -92,6 +92,7 @@ CASES = [
     ("Stem cell clinic.\nMost episodes of low back pain improve within a few weeks.", OK, None),
     ("Stem cell clinic.\nWe review patient feedback to improve our service.", OK, None),
     ("Relief from one caudal epidural lasts for a decade.", FLAG, "duration"),
+    ("Stem cell study.\nYou cannot join if you have had cancer in the last five years.", OK, None),
     # outside the evidence base
     ("We offer PRP injections for tennis elbow.", OK, None),
     ("Exosome injections regenerate spinal discs.", FLAG, "efficacy"),
