@@ -113,18 +113,34 @@ class _Stopped(Exception):
 
 
 def page_record(res: FetchResult, flags: int) -> PageRecord:
-    return PageRecord(url=res.url, final_url=res.final_url, outcome=res.outcome, status=res.status,
-                      fetched_at=res.fetched_at, sha256=res.sha256,
-                      warc_record_id=res.warc_record_id, reason=res.reason, robots=res.robots,
-                      flags=flags)
+    return PageRecord(
+        url=res.url,
+        final_url=res.final_url,
+        outcome=res.outcome,
+        status=res.status,
+        fetched_at=res.fetched_at,
+        sha256=res.sha256,
+        warc_record_id=res.warc_record_id,
+        reason=res.reason,
+        robots=res.robots,
+        flags=flags,
+    )
 
 
 # -- per-row work (runs in fetch threads) ----------------------------------------------------------
 class RowRunner:
     """Turns one task into events: fetch or crawl or read, then check in the process pool."""
 
-    def __init__(self, kind: str, procs: ProcessPoolExecutor, fetcher=None, crawl: bool = False,
-                 max_pages: int = 50, depth: int = 3, max_bytes: int = 5 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        kind: str,
+        procs: ProcessPoolExecutor,
+        fetcher=None,
+        crawl: bool = False,
+        max_pages: int = 50,
+        depth: int = 3,
+        max_bytes: int = 5 * 1024 * 1024,
+    ) -> None:
         self.kind, self.procs, self.fetcher = kind, procs, fetcher
         self.crawl, self.max_pages, self.depth, self.max_bytes = crawl, max_pages, depth, max_bytes
 
@@ -155,8 +171,9 @@ class RowRunner:
     def _single(self, row: PendingRow, res: FetchResult) -> Event:
         res, findings = self._check(res)
         page = page_record(res, count_flags(findings))
-        return Event(row.rowno, row.site, page=page, findings=tuple(findings), done=True,
-                     single=True)
+        return Event(
+            row.rowno, row.site, page=page, findings=tuple(findings), done=True, single=True
+        )
 
     def _crawl(self, row: PendingRow, post: Callable[[Event], None]) -> None:
         from checker.crawl import Crawler
@@ -169,8 +186,15 @@ class RowRunner:
             first = first or page
             seq, flags = seq + 1, flags + page.flags
         if first is None:
-            post(Event(row.rowno, row.site, done=True, outcome="http_error",
-                       reason="the crawler returned no page for this URL"))
+            post(
+                Event(
+                    row.rowno,
+                    row.site,
+                    done=True,
+                    outcome="http_error",
+                    reason="the crawler returned no page for this URL",
+                )
+            )
         else:
             post(Event(row.rowno, row.site, done=True, first=first, pages=seq, flags=flags))
 
@@ -184,19 +208,27 @@ class RowRunner:
             body = path.read_bytes()
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         except OSError as exc:
-            return FetchResult(url=str(path), outcome="invalid_input",
-                               reason=f"cannot read file: {exc.strerror or exc}")
-        return FetchResult(url=str(path), outcome="checked", body=body,
-                           fetched_at=mtime.isoformat(timespec="seconds").replace("+00:00", "Z"),
-                           sha256=hashlib.sha256(body).hexdigest())
+            return FetchResult(
+                url=str(path),
+                outcome="invalid_input",
+                reason=f"cannot read file: {exc.strerror or exc}",
+            )
+        return FetchResult(
+            url=str(path),
+            outcome="checked",
+            body=body,
+            fetched_at=mtime.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            sha256=hashlib.sha256(body).hexdigest(),
+        )
 
 
 # -- dispatcher (main thread) ----------------------------------------------------------------------
 class Dispatcher:
     """Feeds rows to the fetch threads and writes their events to SQLite, in the main thread."""
 
-    def __init__(self, state: AuditState, runner: RowRunner, concurrency: int,
-                 progress: Progress) -> None:
+    def __init__(
+        self, state: AuditState, runner: RowRunner, concurrency: int, progress: Progress
+    ) -> None:
         self.state, self.runner, self.progress = state, runner, progress
         self.concurrency = concurrency
         # Look-ahead lets idle threads skip rows of busy hosts; WARC tasks carry their bodies,
@@ -251,11 +283,20 @@ class Dispatcher:
         except _Stopped:
             pass
         except BrokenProcessPool as exc:
-            self._post(Event(task.row.rowno, task.row.site, done=True,
-                             fatal=f"a checker worker process died: {exc}"))
+            self._post(
+                Event(
+                    task.row.rowno,
+                    task.row.site,
+                    done=True,
+                    fatal=f"a checker worker process died: {exc}",
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - a bug on one row must not hang the audit
-            self._post(Event(task.row.rowno, task.row.site, done=True,
-                             fatal=f"{type(exc).__name__}: {exc}"))
+            self._post(
+                Event(
+                    task.row.rowno, task.row.site, done=True, fatal=f"{type(exc).__name__}: {exc}"
+                )
+            )
 
     def _post(self, event: Event) -> None:
         """Hand an event to the main thread; give up (leaving the row pending) on shutdown."""
@@ -270,8 +311,9 @@ class Dispatcher:
 
     def _apply(self, ev: Event) -> None:
         if ev.fatal:
-            raise AuditError(f"audit stopped at row {ev.rowno}: {ev.fatal}; "
-                             "re-run the same command to resume")
+            raise AuditError(
+                f"audit stopped at row {ev.rowno}: {ev.fatal}; re-run the same command to resume"
+            )
         if ev.single:
             self.state.save_single(ev.rowno, ev.site, ev.page, ev.findings)
         elif ev.page is not None:
@@ -325,12 +367,16 @@ def _tasks(state: AuditState, source: InputSource) -> Iterator[Task]:
 
 def _settings(args: argparse.Namespace, source: InputSource) -> dict[str, object]:
     crawl = bool(args.crawl) and source.kind in ("text", "csv")
-    return {"crawl": crawl, "max_pages": args.max_pages if crawl else None,
-            "depth": args.depth if crawl else None}
+    return {
+        "crawl": crawl,
+        "max_pages": args.max_pages if crawl else None,
+        "depth": args.depth if crawl else None,
+    }
 
 
-def _open_state(out: Path, source: InputSource, args: argparse.Namespace,
-                provenance: dict) -> AuditState:
+def _open_state(
+    out: Path, source: InputSource, args: argparse.Namespace, provenance: dict
+) -> AuditState:
     """Open or create DIR/audit.sqlite; refuse a database made from another input, other
     settings or another checker/lexicon version (one audit, one set of rules)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -343,8 +389,9 @@ def _open_state(out: Path, source: InputSource, args: argparse.Namespace,
     return state
 
 
-def _guard_or_ingest(state: AuditState, out: Path, source: InputSource,
-                     args: argparse.Namespace, provenance: dict) -> None:
+def _guard_or_ingest(
+    state: AuditState, out: Path, source: InputSource, args: argparse.Namespace, provenance: dict
+) -> None:
     fingerprint = source.fingerprint()
     settings = _settings(args, source)
     if state.get_meta("ingested") == "1":
@@ -352,18 +399,29 @@ def _guard_or_ingest(state: AuditState, out: Path, source: InputSource,
         if old_sha != fingerprint:
             raise AuditError(
                 f"{out / DB_NAME} belongs to another input ({state_input(old_sha, out)}); "
-                f"{source.path} has sha256 {fingerprint[:12]}…: use another --out or delete it")
+                f"{source.path} has sha256 {fingerprint[:12]}…: use another --out or delete it"
+            )
         if state.meta_json("settings") != settings:
-            raise AuditError(f"{out / DB_NAME} was started with other settings "
-                             f"({state.meta_json('settings')}); use the same options or "
-                             "another --out")
+            raise AuditError(
+                f"{out / DB_NAME} was started with other settings "
+                f"({state.meta_json('settings')}); use the same options or "
+                "another --out"
+            )
         if state.meta_json("provenance") != provenance:
-            raise AuditError(f"{out / DB_NAME} was started with another checker or lexicon "
-                             f"version ({state.meta_json('provenance')}); use another --out")
+            raise AuditError(
+                f"{out / DB_NAME} was started with another checker or lexicon "
+                f"version ({state.meta_json('provenance')}); use another --out"
+            )
         return
-    meta = {"input": str(source.path.resolve()), "input_sha256": fingerprint,
-            "input_kind": source.kind, "settings": settings, "columns": list(source.columns),
-            "started_at": utc_now(), "provenance": provenance}
+    meta = {
+        "input": str(source.path.resolve()),
+        "input_sha256": fingerprint,
+        "input_kind": source.kind,
+        "settings": settings,
+        "columns": list(source.columns),
+        "started_at": utc_now(),
+        "provenance": provenance,
+    }
     state.ingest(source.rows(), meta)
 
 
@@ -379,13 +437,13 @@ def _fetcher(args: argparse.Namespace, out: Path, source: InputSource):
         options = options_from_args(args)
     except ValueError as exc:
         raise AuditError(str(exc)) from exc
-    capture = CaptureWriter(out, authority=options.authority,
-                            info={"audit-input": str(source.path)})
+    capture = CaptureWriter(
+        out, authority=options.authority, info={"audit-input": str(source.path)}
+    )
     return Fetcher(options, capture=capture), capture
 
 
-def _process(state: AuditState, source: InputSource, args: argparse.Namespace,
-             out: Path) -> None:
+def _process(state: AuditState, source: InputSource, args: argparse.Namespace, out: Path) -> None:
     total, done, flags, errors = state.progress_counts()
     if done >= total:
         return
@@ -399,8 +457,15 @@ def _process(state: AuditState, source: InputSource, args: argparse.Namespace,
         if source.kind in ("text", "csv"):
             fetcher, capture = _fetcher(args, out, source)
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_warm_worker) as procs:
-            runner = RowRunner(source.kind, procs, fetcher, crawl=bool(settings["crawl"]),
-                               max_pages=args.max_pages, depth=args.depth, max_bytes=args.max_bytes)
+            runner = RowRunner(
+                source.kind,
+                procs,
+                fetcher,
+                crawl=bool(settings["crawl"]),
+                max_pages=args.max_pages,
+                depth=args.depth,
+                max_bytes=args.max_bytes,
+            )
             Dispatcher(state, runner, max(1, args.concurrency), progress).run(_tasks(state, source))
     finally:
         progress.close()
@@ -413,15 +478,17 @@ def _process(state: AuditState, source: InputSource, args: argparse.Namespace,
 def _info(state: AuditState, args: argparse.Namespace) -> dict:
     robots = "n/a (no network)"
     if state.get_meta("input_kind") in ("text", "csv"):
-        robots = (f"ignored: {args.authority}" if getattr(args, "ignore_robots", False)
-                  else "obeyed")
-    return {"provenance": state.meta_json("provenance", {}),
-            "columns": state.meta_json("columns", []),
-            "input": state.get_meta("input"), "input_kind": state.get_meta("input_kind"),
-            "input_sha256": state.get_meta("input_sha256"),
-            "started_at": state.get_meta("started_at"),
-            "finished_at": state.get_meta("finished_at"),
-            "robots": robots}
+        robots = f"ignored: {args.authority}" if getattr(args, "ignore_robots", False) else "obeyed"
+    return {
+        "provenance": state.meta_json("provenance", {}),
+        "columns": state.meta_json("columns", []),
+        "input": state.get_meta("input"),
+        "input_kind": state.get_meta("input_kind"),
+        "input_sha256": state.get_meta("input_sha256"),
+        "started_at": state.get_meta("started_at"),
+        "finished_at": state.get_meta("finished_at"),
+        "robots": robots,
+    }
 
 
 def _provenance() -> dict:
@@ -449,8 +516,10 @@ def audit(args: argparse.Namespace) -> AuditResult:
         raise AuditError(str(exc)) from exc
     out = Path(args.out)
     if source.kind == "folder" and out.resolve().is_relative_to(source.path.resolve()):
-        raise AuditError("--out must not be inside the input folder (the reports would become "
-                         "input on the next run)")
+        raise AuditError(
+            "--out must not be inside the input folder (the reports would become "
+            "input on the next run)"
+        )
     try:
         state = _open_state(out, source, args, _provenance())
     except InputError as exc:
@@ -472,11 +541,15 @@ def audit(args: argparse.Namespace) -> AuditResult:
 
 def summary_lines(totals) -> list[str]:
     sev = totals.by_severity
-    lines = [f"{totals.sites} site(s), {totals.rows} input row(s), {totals.pages_checked} page(s) "
-             f"checked, {totals.distinct_flags} distinct flag(s): {sev['high']} high, "
-             f"{sev['medium']} medium, {sev['low']} low"]
-    lines += [f"  report: {totals.paths['report.html']}",
-              f"  findings: {totals.paths['findings.csv']}"]
+    lines = [
+        f"{totals.sites} site(s), {totals.rows} input row(s), {totals.pages_checked} page(s) "
+        f"checked, {totals.distinct_flags} distinct flag(s): {sev['high']} high, "
+        f"{sev['medium']} medium, {sev['low']} low"
+    ]
+    lines += [
+        f"  report: {totals.paths['report.html']}",
+        f"  findings: {totals.paths['findings.csv']}",
+    ]
     return lines
 
 

@@ -184,8 +184,9 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _url_row(rowno: int, raw: str, extra: dict[str, str] | None = None,
-             empty: str = "") -> InputRow:
+def _url_row(
+    rowno: int, raw: str, extra: dict[str, str] | None = None, empty: str = ""
+) -> InputRow:
     checked = check_url(raw)
     error = checked.error
     if error == "empty":
@@ -266,8 +267,15 @@ def _csv_row(
     others = cells[:url_index] + cells[url_index + 1 :]
     extra = dict(zip(carried, others, strict=False))
     if end > start and ("\n" in raw or "\r" in raw):
-        return InputRow(start, raw, None, None, "", extra,
-                        f"malformed CSV record spanning lines {start}-{end} (unbalanced quote?)")
+        return InputRow(
+            start,
+            raw,
+            None,
+            None,
+            "",
+            extra,
+            f"malformed CSV record spanning lines {start}-{end} (unbalanced quote?)",
+        )
     return _url_row(start, raw, extra, empty="empty url cell")
 
 
@@ -296,7 +304,8 @@ def _probe_warc(path: Path) -> None:
         with path.open("rb") as fh:
             record = next(iter(ArchiveIterator(fh)))
             is_warc = record.format.startswith("warc") and record.rec_headers.get_header(
-                "WARC-Record-ID")
+                "WARC-Record-ID"
+            )
     except StopIteration as exc:
         raise InputError(f"WARC input has no records: {path}") from exc
     except Exception as exc:  # noqa: BLE001 - any parse failure makes the input unusable
@@ -322,5 +331,6 @@ def _warc_rows(path: Path) -> Iterator[InputRow]:
     """Each HTML response in the capture is a row (the page's URL, its WARC-Record-ID)."""
     for rowno, result in enumerate(iter_warc_pages(path), start=1):
         url = result.final_url or result.url
-        yield InputRow(rowno, url, url, None, site_of(url) or url, {},
-                       record_id=result.warc_record_id)
+        yield InputRow(
+            rowno, url, url, None, site_of(url) or url, {}, record_id=result.warc_record_id
+        )

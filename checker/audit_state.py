@@ -139,22 +139,34 @@ class AuditState:
         elif row.key is not None:
             first = self.db.execute(
                 "SELECT rowno FROM rows WHERE key=? AND outcome IS NOT 'duplicate' LIMIT 1",
-                (row.key,)).fetchone()
+                (row.key,),
+            ).fetchone()
             if first:
                 outcome, reason = "duplicate", f"same URL as row {first[0]}"
         self.db.execute(
             "INSERT INTO rows (rowno, raw, url, key, site, extra, record_id, done, outcome, reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.rowno, row.raw, row.url, row.key if outcome is None else None, row.site,
-             json.dumps(row.extra, ensure_ascii=False), row.record_id, int(outcome is not None),
-             outcome, reason))
+            (
+                row.rowno,
+                row.raw,
+                row.url,
+                row.key if outcome is None else None,
+                row.site,
+                json.dumps(row.extra, ensure_ascii=False),
+                row.record_id,
+                int(outcome is not None),
+                outcome,
+                reason,
+            ),
+        )
 
     def reset_unfinished(self) -> int:
         """Drop partial pages/findings of rows not marked done (they are redone). Returns count."""
         with self._tx():
             for table in ("findings", "pages"):
-                self.db.execute(f"DELETE FROM {table} WHERE rowno IN"
-                                " (SELECT rowno FROM rows WHERE done=0)")
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE rowno IN (SELECT rowno FROM rows WHERE done=0)"
+                )
             return self.db.execute("SELECT COUNT(*) FROM rows WHERE done=0").fetchone()[0]
 
     def pending(self, batch: int = 256) -> Iterator[PendingRow]:
@@ -163,7 +175,9 @@ class AuditState:
         while True:
             found = self.db.execute(
                 "SELECT rowno, url, site, record_id FROM rows WHERE done=0 AND rowno>?"
-                " ORDER BY rowno LIMIT ?", (after, batch)).fetchall()
+                " ORDER BY rowno LIMIT ?",
+                (after, batch),
+            ).fetchall()
             if not found:
                 return
             for rowno, url, site, record_id in found:
@@ -171,46 +185,94 @@ class AuditState:
             after = found[-1][0]
 
     # -- results --------------------------------------------------------------------------------
-    def save_page(self, rowno: int, seq: int, site: str, page: PageRecord,
-                  findings: Iterable[dict]) -> None:
+    def save_page(
+        self, rowno: int, seq: int, site: str, page: PageRecord, findings: Iterable[dict]
+    ) -> None:
         """One page and all its findings, atomically."""
         with self._tx():
             self._insert_page(rowno, seq, site, page, findings)
 
-    def _insert_page(self, rowno: int, seq: int, site: str, page: PageRecord,
-                     findings: Iterable[dict]) -> None:
+    def _insert_page(
+        self, rowno: int, seq: int, site: str, page: PageRecord, findings: Iterable[dict]
+    ) -> None:
         cur = self.db.execute(
             "INSERT OR REPLACE INTO pages (rowno, seq, site, url, final_url, outcome, status,"
             " fetched_at, sha256, warc_record_id, reason, robots, flags)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowno, seq, site, page.url, page.final_url, page.outcome, page.status,
-             page.fetched_at, page.sha256, page.warc_record_id, page.reason, page.robots,
-             page.flags))
+            (
+                rowno,
+                seq,
+                site,
+                page.url,
+                page.final_url,
+                page.outcome,
+                page.status,
+                page.fetched_at,
+                page.sha256,
+                page.warc_record_id,
+                page.reason,
+                page.robots,
+                page.flags,
+            ),
+        )
         page_id = cur.lastrowid
         self.db.executemany(
             "INSERT INTO findings (page_id, rowno, site, is_flag, data) VALUES (?, ?, ?, ?, ?)",
-            [(page_id, rowno, site, int(f["verdict"] in ("contradicts", "unsupported")),
-              json.dumps(f, ensure_ascii=False)) for f in findings])
+            [
+                (
+                    page_id,
+                    rowno,
+                    site,
+                    int(f["verdict"] in ("contradicts", "unsupported")),
+                    json.dumps(f, ensure_ascii=False),
+                )
+                for f in findings
+            ],
+        )
 
-    def finish_row(self, rowno: int, first: PageRecord | None, pages: int, flags: int,
-                   outcome: str | None = None, reason: str = "") -> None:
+    def finish_row(
+        self,
+        rowno: int,
+        first: PageRecord | None,
+        pages: int,
+        flags: int,
+        outcome: str | None = None,
+        reason: str = "",
+    ) -> None:
         """Mark a row done with the outcome of its first page (the URL as given)."""
         with self._tx():
             self._mark_done(rowno, first, pages, flags, outcome, reason)
 
-    def _mark_done(self, rowno: int, first: PageRecord | None, pages: int, flags: int,
-                   outcome: str | None, reason: str) -> None:
+    def _mark_done(
+        self,
+        rowno: int,
+        first: PageRecord | None,
+        pages: int,
+        flags: int,
+        outcome: str | None,
+        reason: str,
+    ) -> None:
         if first is not None:
             outcome = outcome or first.outcome
             reason = reason or first.reason
         self.db.execute(
             "UPDATE rows SET done=1, outcome=?, final_url=?, status=?, sha256=?, pages=?,"
             " flags=?, reason=? WHERE rowno=?",
-            (outcome, first and first.final_url, first and first.status, first and first.sha256,
-             pages, flags, reason, rowno))
+            (
+                outcome,
+                first and first.final_url,
+                first and first.status,
+                first and first.sha256,
+                pages,
+                flags,
+                reason,
+                rowno,
+            ),
+        )
 
-    def save_single(self, rowno: int, site: str, page: PageRecord,
-                    findings: Iterable[dict]) -> None:
+    def save_single(
+        self, rowno: int, site: str, page: PageRecord, findings: Iterable[dict]
+    ) -> None:
         """A one-page row: its page, findings and done mark in one transaction."""
         with self._tx():
             self._insert_page(rowno, 0, site, page, findings)
@@ -221,23 +283,37 @@ class AuditState:
         """(total rows, done rows, flag occurrences, rows not checked)."""
         total, done, errors = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(done), 0),"
-            " COALESCE(SUM(done=1 AND outcome IS NOT 'checked'), 0) FROM rows").fetchone()
+            " COALESCE(SUM(done=1 AND outcome IS NOT 'checked'), 0) FROM rows"
+        ).fetchone()
         flags = self.db.execute("SELECT COUNT(*) FROM findings WHERE is_flag=1").fetchone()[0]
         return total, done, flags, errors
 
     def iter_rows(self) -> Iterator[RowRecord]:
         cur = self.db.execute(
             "SELECT rowno, raw, site, extra, outcome, final_url, status, sha256, pages, flags,"
-            " reason FROM rows ORDER BY rowno")
+            " reason FROM rows ORDER BY rowno"
+        )
         for r in cur:
-            yield RowRecord(r[0], r[1] or "", r[2] or "", json.loads(r[3] or "{}"), r[4], r[5],
-                            r[6], r[7], r[8] or 0, r[9] or 0, r[10] or "")
+            yield RowRecord(
+                r[0],
+                r[1] or "",
+                r[2] or "",
+                json.loads(r[3] or "{}"),
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8] or 0,
+                r[9] or 0,
+                r[10] or "",
+            )
 
     def iter_sites(self) -> Iterator[tuple[str, dict[str, str]]]:
         """Sites in order of their first input row, with that row's carried columns."""
         cur = self.db.execute(
             "SELECT r.site, r.extra FROM rows r JOIN (SELECT site, MIN(rowno) AS first FROM rows"
-            " WHERE site != '' GROUP BY site) s ON r.rowno = s.first ORDER BY r.rowno")
+            " WHERE site != '' GROUP BY site) s ON r.rowno = s.first ORDER BY r.rowno"
+        )
         for site, extra in cur:
             yield site, json.loads(extra or "{}")
 
@@ -245,11 +321,13 @@ class AuditState:
         """Per site, outcome counts of its pages plus its rows that never produced a page."""
         counts: dict[str, Counter] = {}
         for site, outcome, n in self.db.execute(
-                "SELECT site, outcome, COUNT(*) FROM pages GROUP BY site, outcome"):
+            "SELECT site, outcome, COUNT(*) FROM pages GROUP BY site, outcome"
+        ):
             counts.setdefault(site, Counter())[outcome] += n
         for site, outcome, n in self.db.execute(
-                "SELECT site, outcome, COUNT(*) FROM rows WHERE done=1 AND pages=0 AND site != ''"
-                " GROUP BY site, outcome"):
+            "SELECT site, outcome, COUNT(*) FROM rows WHERE done=1 AND pages=0 AND site != ''"
+            " GROUP BY site, outcome"
+        ):
             counts.setdefault(site, Counter())[outcome] += n
         return counts
 
@@ -262,10 +340,17 @@ class AuditState:
         cur = self.db.execute(
             "SELECT p.url, p.final_url, p.fetched_at, p.sha256, p.warc_record_id, f.data"
             " FROM findings f JOIN pages p ON p.id = f.page_id"
-            " WHERE f.site=? AND f.is_flag=1 ORDER BY f.rowno, p.seq, f.id", (site,))
+            " WHERE f.site=? AND f.is_flag=1 ORDER BY f.rowno, p.seq, f.id",
+            (site,),
+        )
         for url, final_url, fetched_at, sha256, record_id, data in cur:
-            page = {"url": url, "final_url": final_url, "fetched_at": fetched_at,
-                    "sha256": sha256, "warc_record_id": record_id}
+            page = {
+                "url": url,
+                "final_url": final_url,
+                "fetched_at": fetched_at,
+                "sha256": sha256,
+                "warc_record_id": record_id,
+            }
             yield page, json.loads(data)
 
     def iter_findings(self) -> Iterator[tuple[int, str, dict, dict]]:
@@ -273,10 +358,16 @@ class AuditState:
         cur = self.db.execute(
             "SELECT f.rowno, f.site, p.url, p.final_url, p.fetched_at, p.sha256,"
             " p.warc_record_id, f.data FROM findings f JOIN pages p ON p.id = f.page_id"
-            " ORDER BY f.rowno, p.seq, f.id")
+            " ORDER BY f.rowno, p.seq, f.id"
+        )
         for rowno, site, url, final_url, fetched_at, sha256, record_id, data in cur:
-            page = {"url": url, "final_url": final_url, "fetched_at": fetched_at,
-                    "sha256": sha256, "warc_record_id": record_id}
+            page = {
+                "url": url,
+                "final_url": final_url,
+                "fetched_at": fetched_at,
+                "sha256": sha256,
+                "warc_record_id": record_id,
+            }
             yield rowno, site, page, json.loads(data)
 
     def replace_site_claims(self, site: str, claims: Iterable[dict]) -> None:
@@ -284,7 +375,8 @@ class AuditState:
             self.db.execute("DELETE FROM site_claims WHERE site=?", (site,))
             self.db.executemany(
                 "INSERT INTO site_claims VALUES (?, ?, ?)",
-                [(site, i, json.dumps(c, ensure_ascii=False)) for i, c in enumerate(claims)])
+                [(site, i, json.dumps(c, ensure_ascii=False)) for i, c in enumerate(claims)],
+            )
 
     def site_claims(self, site: str) -> list[dict]:
         cur = self.db.execute("SELECT data FROM site_claims WHERE site=? ORDER BY seq", (site,))

@@ -102,8 +102,12 @@ def manifest_path(warc: Path) -> Path:
 class CaptureWriter:
     """Append-only, thread-safe WARC + manifest writer for one directory."""
 
-    def __init__(self, directory: Path | str, authority: str | None = None,
-                 info: dict[str, str] | None = None):
+    def __init__(
+        self,
+        directory: Path | str,
+        authority: str | None = None,
+        info: dict[str, str] | None = None,
+    ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.warc_path = self.directory / WARC_NAME
@@ -159,15 +163,21 @@ class CaptureWriter:
     # records -------------------------------------------------------------------------------------
     def set_policy(self, *, obey_robots: bool, authority: str | None, user_agent: str) -> None:
         """Called by the Fetcher so the warcinfo record states how robots.txt was treated."""
-        self._policy = {"robots": "obeyed" if obey_robots else f"ignored: {authority}",
-                        "http-header-user-agent": user_agent}
+        self._policy = {
+            "robots": "obeyed" if obey_robots else f"ignored: {authority}",
+            "http-header-user-agent": user_agent,
+        }
         if authority:
             self.authority = authority
 
     def _write_warcinfo(self) -> None:
         """One warcinfo per writing session (a resumed capture has several); caller holds lock."""
-        info = {"software": f"clinic-claims-checker/{__version__}",
-                "format": "WARC File Format 1.1", **self._policy, **self._info}
+        info = {
+            "software": f"clinic-claims-checker/{__version__}",
+            "format": "WARC File Format 1.1",
+            **self._policy,
+            **self._info,
+        }
         if self.authority:
             info["authority"] = self.authority
         self._writer.write_record(self._writer.create_warcinfo_record(WARC_NAME, info))
@@ -180,11 +190,19 @@ class CaptureWriter:
         rid = response.rec_headers.get_header("WARC-Record-ID")
         request = self._request_record(ex, rid)
         line = {
-            "url": ex.requested_url, "final_url": ex.target_uri, "status": ex.status,
-            "fetched_at": ex.fetched_at, "sha256": sha, "warc_record_id": rid,
-            "robots": ex.robots, "content_type": ex.content_type,
-            "authority": ex.authority or self.authority, "kind": ex.kind,
-            "truncated": ex.truncated, "ip": ex.ip, "length": len(ex.body),
+            "url": ex.requested_url,
+            "final_url": ex.target_uri,
+            "status": ex.status,
+            "fetched_at": ex.fetched_at,
+            "sha256": sha,
+            "warc_record_id": rid,
+            "robots": ex.robots,
+            "content_type": ex.content_type,
+            "authority": ex.authority or self.authority,
+            "kind": ex.kind,
+            "truncated": ex.truncated,
+            "ip": ex.ip,
+            "length": len(ex.body),
         }
         with self._lock:
             if not self._info_written:
@@ -205,28 +223,40 @@ class CaptureWriter:
             else:
                 headers.append((k, v))
         headers.append(("Content-Length", str(len(ex.body))))
-        http = StatusAndHeaders(f"{ex.status} {ex.reason_phrase}".strip(), headers,
-                                protocol=ex.http_version)
+        http = StatusAndHeaders(
+            f"{ex.status} {ex.reason_phrase}".strip(), headers, protocol=ex.http_version
+        )
         warc = {"WARC-Date": ex.fetched_at}
         if ex.ip:
             warc["WARC-IP-Address"] = ex.ip
         if ex.truncated:
             warc["WARC-Truncated"] = ex.truncated
-        return self._writer.create_warc_record(ex.target_uri, "response",
-                                               payload=io.BytesIO(ex.body), length=len(ex.body),
-                                               http_headers=http, warc_headers_dict=warc)
+        return self._writer.create_warc_record(
+            ex.target_uri,
+            "response",
+            payload=io.BytesIO(ex.body),
+            length=len(ex.body),
+            http_headers=http,
+            warc_headers_dict=warc,
+        )
 
     def _request_record(self, ex: Exchange, concurrent_to: str):
         parts = urlsplit(ex.target_uri)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        http = StatusAndHeaders(f"{ex.method} {path} {ex.http_version}",
-                                list(ex.request_headers), is_http_request=True)
+        http = StatusAndHeaders(
+            f"{ex.method} {path} {ex.http_version}", list(ex.request_headers), is_http_request=True
+        )
         warc = {"WARC-Date": ex.fetched_at, "WARC-Concurrent-To": concurrent_to}
         if ex.ip:
             warc["WARC-IP-Address"] = ex.ip
-        return self._writer.create_warc_record(ex.target_uri, "request", payload=io.BytesIO(b""),
-                                               length=0, http_headers=http,
-                                               warc_headers_dict=warc)
+        return self._writer.create_warc_record(
+            ex.target_uri,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=http,
+            warc_headers_dict=warc,
+        )
 
     @staticmethod
     def _sync(fh) -> None:
@@ -331,8 +361,9 @@ def _iter_responses(path: Path) -> Iterator[_Stored]:
             for rec in it:
                 rid = rec.rec_headers.get_header("WARC-Record-ID")
                 if not rid or not rec.rec_headers.protocol.startswith("WARC/"):
-                    raise CaptureUnreadable(f"{path}: not a WARC record near offset "
-                                            f"{it.get_record_offset()}")
+                    raise CaptureUnreadable(
+                        f"{path}: not a WARC record near offset {it.get_record_offset()}"
+                    )
                 if rec.rec_type != "response":
                     continue
                 body = rec.raw_stream.read()
@@ -366,17 +397,23 @@ def _verify(path: Path) -> tuple[int, str]:
         for stored in _iter_responses(path):
             row = expected.get(stored.record_id)
             if row is None:
-                return 1, (f"{stored.uri}: record {stored.record_id} is in the WARC "
-                           "but not in the manifest")
+                return 1, (
+                    f"{stored.uri}: record {stored.record_id} is in the WARC "
+                    "but not in the manifest"
+                )
             digest = hashlib.sha256(stored.body).hexdigest()
             if digest != row.get("sha256"):
-                return 1, (f"{stored.uri}: sha256 mismatch in record {stored.record_id} "
-                           f"(manifest {row.get('sha256')}, WARC body {digest})")
+                return 1, (
+                    f"{stored.uri}: sha256 mismatch in record {stored.record_id} "
+                    f"(manifest {row.get('sha256')}, WARC body {digest})"
+                )
             seen.add(stored.record_id)
         for rid, row in expected.items():
             if rid not in seen:
-                return 1, (f"{row.get('final_url')}: record {rid} is in the manifest "
-                           "but missing from the WARC")
+                return 1, (
+                    f"{row.get('final_url')}: record {rid} is in the manifest "
+                    "but missing from the WARC"
+                )
     except CaptureUnreadable as exc:
         return 2, f"unreadable: {exc}"
     return 0, f"ok: {len(seen)} responses match {manifest_path(path).name}"
@@ -414,14 +451,27 @@ def iter_capture(path: Path | str) -> Iterator[FetchResult]:
         row = rows.get(stored.record_id, {})
         ctype = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
         mime, charset = split_content_type(ctype)
-        if (stored.status is None or not 200 <= stored.status < 300 or mime not in HTML_TYPES
-                or stored.truncated or row.get("kind", "page") != "page"):
+        if (
+            stored.status is None
+            or not 200 <= stored.status < 300
+            or mime not in HTML_TYPES
+            or stored.truncated
+            or row.get("kind", "page") != "page"
+        ):
             continue
         text, encoding = decode_html(stored.body, charset)
         yield FetchResult(
-            url=row.get("url") or stored.uri, outcome="checked", final_url=stored.uri,
-            status=stored.status, content_type=ctype, body=stored.body, text=text,
-            encoding=encoding, fetched_at=row.get("fetched_at") or stored.date,
-            sha256=hashlib.sha256(stored.body).hexdigest(), warc_record_id=stored.record_id,
-            ip=stored.ip, robots=row.get("robots", ""),
+            url=row.get("url") or stored.uri,
+            outcome="checked",
+            final_url=stored.uri,
+            status=stored.status,
+            content_type=ctype,
+            body=stored.body,
+            text=text,
+            encoding=encoding,
+            fetched_at=row.get("fetched_at") or stored.date,
+            sha256=hashlib.sha256(stored.body).hexdigest(),
+            warc_record_id=stored.record_id,
+            ip=stored.ip,
+            robots=row.get("robots", ""),
         )

@@ -61,8 +61,10 @@ def load_config(path: Path = CONFIG_PATH) -> CrawlConfig:
         skip_schemes=frozenset(str(s).lower() for s in raw.get("skip_schemes", ())),
         tracking_params=tuple(str(p).lower() for p in raw.get("tracking_params", ())),
         multi_part_suffixes=frozenset(str(s).lower() for s in raw.get("multi_part_suffixes", ())),
-        leads=tuple((kind, tuple(str(d).lower() for d in domains))
-                    for kind, domains in (raw.get("leads") or {}).items()),
+        leads=tuple(
+            (kind, tuple(str(d).lower() for d in domains))
+            for kind, domains in (raw.get("leads") or {}).items()
+        ),
         sitemap_paths=tuple(sitemap.get("paths", ("/sitemap.xml",))),
         sitemap_max_files=int(sitemap.get("max_files", 4)),
         sitemap_max_urls=int(sitemap.get("max_urls", 500)),
@@ -105,8 +107,11 @@ def normalize_url(url: str, config: CrawlConfig | None = None) -> str | None:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not _is_tracking(k.lower(), config.tracking_params)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(k.lower(), config.tracking_params)
+    ]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
 
 
@@ -148,8 +153,8 @@ class RawLink:
 
 
 _A_RE = re.compile(
-    r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.{0,400}?)</a""",
-    re.I | re.S)
+    r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.{0,400}?)</a""", re.I | re.S
+)
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -205,8 +210,9 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     """(page URLs, child sitemap URLs); entities and network access disabled, never raises."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
-                             huge_tree=False, load_dtd=False)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, recover=True, huge_tree=False, load_dtd=False
+    )
     try:
         root = etree.fromstring(body, parser)
     except (etree.XMLSyntaxError, ValueError):
@@ -235,8 +241,13 @@ class _Item:
 class Crawler:
     """Best-first crawl of one site through a shared Fetcher (politeness lives there)."""
 
-    def __init__(self, fetcher: Fetcher, max_pages: int = 50, depth: int = 3,
-                 config: CrawlConfig | None = None):
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        max_pages: int = 50,
+        depth: int = 3,
+        config: CrawlConfig | None = None,
+    ):
         self.fetcher = fetcher
         self.max_pages = max(1, max_pages)
         self.depth = max(0, depth)
@@ -275,8 +286,12 @@ class Crawler:
             yield result
             if pages == 1:
                 self._read_sitemaps(final)
-            if result.outcome == "checked" and result.text and item.depth < self.depth \
-                    and self._same_site(final):
+            if (
+                result.outcome == "checked"
+                and result.text
+                and item.depth < self.depth
+                and self._same_site(final)
+            ):
                 self._follow(result.text, final, item.depth + 1)
 
     # queue ---------------------------------------------------------------------------------------

@@ -24,9 +24,19 @@ from checker.audit import DB_NAME, AuditError, audit
 from checker.audit_input import site_of
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-OUR_FILES = ("findings.csv", "findings.jsonl", "sites.csv", "urls.csv", "errors.csv",
-             "report.html", "capture.warc.gz", "capture.manifest.jsonl", DB_NAME,
-             f"{DB_NAME}-wal", f"{DB_NAME}-shm")
+OUR_FILES = (
+    "findings.csv",
+    "findings.jsonl",
+    "sites.csv",
+    "urls.csv",
+    "errors.csv",
+    "report.html",
+    "capture.warc.gz",
+    "capture.manifest.jsonl",
+    DB_NAME,
+    f"{DB_NAME}-wal",
+    f"{DB_NAME}-shm",
+)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -42,8 +52,9 @@ def serve_site(folder: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -69,11 +80,12 @@ def clear_output(out: Path) -> None:
 
 def write_clinic_list(samples: Path, origins: dict[str, str], path: Path) -> int:
     """samples/clinics.csv with each clinic's URL replaced by its local server."""
-    with (samples / "clinics.csv").open(encoding="utf-8", newline="") as src, \
-            path.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        (samples / "clinics.csv").open(encoding="utf-8", newline="") as src,
+        path.open("w", encoding="utf-8", newline="") as dst,
+    ):
         reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or ["url"],
-                                lineterminator="\r\n")
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or ["url"], lineterminator="\r\n")
         writer.writeheader()
         count = 0
         for row in reader:
@@ -87,8 +99,21 @@ def write_clinic_list(samples: Path, origins: dict[str, str], path: Path) -> int
 def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> argparse.Namespace:
     from checker.cli import build_parser
 
-    argv = ["audit", str(url_list), "--out", str(out), "--crawl", "--allow-private",
-            "--delay", str(delay), "--timeout", "10", "--max-pages", "20", "--quiet"]
+    argv = [
+        "audit",
+        str(url_list),
+        "--out",
+        str(out),
+        "--crawl",
+        "--allow-private",
+        "--delay",
+        str(delay),
+        "--timeout",
+        "10",
+        "--max-pages",
+        "20",
+        "--quiet",
+    ]
     if workers:
         argv += ["--workers", str(workers)]
     return build_parser().parse_args(argv)
@@ -96,14 +121,18 @@ def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> 
 
 def print_summary(totals, out: Path) -> None:
     sev = totals.by_severity
-    print(f"Audited {totals.sites} sample clinic site(s): {totals.pages_checked} page(s) checked, "
-          f"{totals.distinct_flags} distinct flagged claim(s) "
-          f"({sev['high']} high, {sev['medium']} medium, {sev['low']} low).")
+    print(
+        f"Audited {totals.sites} sample clinic site(s): {totals.pages_checked} page(s) checked, "
+        f"{totals.distinct_flags} distinct flagged claim(s) "
+        f"({sev['high']} high, {sev['medium']} medium, {sev['low']} low)."
+    )
     print("\nSites, worst first (risk = distinct flags x severity points, x1.5 if contradicted):")
     for s in totals.ranked:
         name = s.extra.get("clinic_name") or s.site
-        print(f"  {name:34} risk {s.risk_score:>6g}  flags {s.high:>2} high {s.medium:>2} medium "
-              f"{s.low:>2} low  pages {s.pages_checked}, not checked {s.not_checked}")
+        print(
+            f"  {name:34} risk {s.risk_score:>6g}  flags {s.high:>2} high {s.medium:>2} medium "
+            f"{s.low:>2} low  pages {s.pages_checked}, not checked {s.not_checked}"
+        )
     if totals.worst:
         print("\nWorst claims:")
     for site, claim in totals.worst:
@@ -113,16 +142,19 @@ def print_summary(totals, out: Path) -> None:
         print(f"      evidence {', '.join(f.get('evidence', [])) or '-'} · {f.get('rationale')}")
     print(f"\nReport:   {totals.paths['report.html']}")
     print(f"Findings: {totals.paths['findings.csv']}")
-    print(f"All outputs in {out}/ (sites.csv, urls.csv, errors.csv, findings.jsonl, "
-          "capture.warc.gz)")
+    print(
+        f"All outputs in {out}/ (sites.csv, urls.csv, errors.csv, findings.jsonl, capture.warc.gz)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m checker.demo",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m checker.demo", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
-    parser.add_argument("--delay", type=float, default=0.05,
-                        help="seconds between requests to one host")
+    parser.add_argument(
+        "--delay", type=float, default=0.05, help="seconds between requests to one host"
+    )
     parser.add_argument("--workers", type=int, default=None, help="checker worker processes")
     opts = parser.parse_args(argv)
     out = Path(opts.out)

@@ -85,8 +85,10 @@ class FetchOptions:
 
     def __post_init__(self) -> None:
         if not self.obey_robots and not (self.authority or "").strip():
-            raise ValueError("--ignore-robots requires --authority: the legal basis for not "
-                             "obeying robots.txt, recorded in the capture and report")
+            raise ValueError(
+                "--ignore-robots requires --authority: the legal basis for not "
+                "obeying robots.txt, recorded in the capture and report"
+            )
         for name in ("connect_timeout", "read_timeout", "deadline"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
@@ -202,10 +204,15 @@ def address_refusal(ip: str, allow_private: bool = False) -> str | None:
         addr = addr.ipv4_mapped
     if allow_private:
         return None
-    checks = (("loopback", addr.is_loopback), ("link-local", addr.is_link_local),
-              ("multicast", addr.is_multicast), ("unspecified", addr.is_unspecified),
-              ("reserved", addr.is_reserved), ("private", addr.is_private),
-              ("non-global", not addr.is_global))
+    checks = (
+        ("loopback", addr.is_loopback),
+        ("link-local", addr.is_link_local),
+        ("multicast", addr.is_multicast),
+        ("unspecified", addr.is_unspecified),
+        ("reserved", addr.is_reserved),
+        ("private", addr.is_private),
+        ("non-global", not addr.is_global),
+    )
     for label, hit in checks:
         if hit:
             return f"resolves to a {label} address ({ip})"
@@ -296,9 +303,12 @@ class _GuardMixin:
         last: OSError | None = None
         for ip in ips:
             try:
-                sock = create_connection((ip, port), self.timeout,  # type: ignore[attr-defined]
-                                         source_address=self.source_address,  # type: ignore[attr-defined]
-                                         socket_options=self.socket_options)  # type: ignore[attr-defined]
+                sock = create_connection(
+                    (ip, port),
+                    self.timeout,  # type: ignore[attr-defined]
+                    source_address=self.source_address,  # type: ignore[attr-defined]
+                    socket_options=self.socket_options,
+                )  # type: ignore[attr-defined]
             except TimeoutError as exc:
                 raise ConnectTimeoutError(self, f"Connection to {host} timed out") from exc
             except OSError as exc:
@@ -344,8 +354,11 @@ class HostGate:
     """One request at a time per host, `delay` seconds apart; shared by all fetching threads.
     The global lock guards only the table and timestamps, never a sleep."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._lock = threading.Lock()
         self._hosts: dict[str, _HostState] = {}
         self._clock, self._sleep = clock, sleep
@@ -456,14 +469,23 @@ class _Attempt:
 class Fetcher:
     """Fetch pages politely and safely; thread-safe (share one per audit)."""
 
-    def __init__(self, options: FetchOptions | None = None, capture: CaptureWriter | None = None,
-                 *, resolver: Resolver | None = None, guard: Guard | None = None):
+    def __init__(
+        self,
+        options: FetchOptions | None = None,
+        capture: CaptureWriter | None = None,
+        *,
+        resolver: Resolver | None = None,
+        guard: Guard | None = None,
+    ):
         self.options = options or FetchOptions()
         self.capture = capture
         self.user_agent = user_agent(self.options.contact)
         if capture is not None:
-            capture.set_policy(obey_robots=self.options.obey_robots,
-                               authority=self.options.authority, user_agent=self.user_agent)
+            capture.set_policy(
+                obey_robots=self.options.obey_robots,
+                authority=self.options.authority,
+                user_agent=self.user_agent,
+            )
         self._gate = HostGate()
         self.robots = RobotsCache(self._fetch_robots)
         guard = guard or (lambda ip: address_refusal(ip, self.options.allow_private))
@@ -472,8 +494,9 @@ class Fetcher:
     def _make_session(self, resolver: Resolver, guard: Guard) -> requests.Session:
         session = requests.Session()
         session.trust_env = False  # no env proxies/netrc: the guard must see the real peer
-        adapter = _GuardedAdapter(resolver, guard, pool_connections=64, pool_maxsize=64,
-                                  max_retries=0)
+        adapter = _GuardedAdapter(
+            resolver, guard, pool_connections=64, pool_maxsize=64, max_retries=0
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         headers = {
@@ -499,13 +522,25 @@ class Fetcher:
     # public --------------------------------------------------------------------------------------
     def fetch(self, url: str) -> FetchResult:
         """GET an HTML page, following redirects; never raises for network/content problems."""
-        return self._chain(url, accept=HTML_TYPES, kind="page", max_bytes=self.options.max_bytes,
-                           max_redirects=self.options.max_redirects, obey=self.options.obey_robots)
+        return self._chain(
+            url,
+            accept=HTML_TYPES,
+            kind="page",
+            max_bytes=self.options.max_bytes,
+            max_redirects=self.options.max_redirects,
+            obey=self.options.obey_robots,
+        )
 
     def fetch_document(self, url: str, accept: tuple[str, ...] | None, kind: str) -> FetchResult:
         """GET a non-page resource (sitemap...) under the same rules; `accept` None = any type."""
-        return self._chain(url, accept=accept, kind=kind, max_bytes=self.options.max_bytes,
-                           max_redirects=self.options.max_redirects, obey=self.options.obey_robots)
+        return self._chain(
+            url,
+            accept=accept,
+            kind=kind,
+            max_bytes=self.options.max_bytes,
+            max_redirects=self.options.max_redirects,
+            obey=self.options.obey_robots,
+        )
 
     def robots_decision(self, url: str) -> RobotsDecision:
         label = self.options.robots_label
@@ -515,11 +550,25 @@ class Fetcher:
 
     # chain ---------------------------------------------------------------------------------------
     def _fetch_robots(self, url: str) -> FetchResult:
-        return self._chain(url, accept=None, kind="robots", max_bytes=ROBOTS_MAX_BYTES,
-                           max_redirects=ROBOTS_MAX_REDIRECTS, obey=False)
+        return self._chain(
+            url,
+            accept=None,
+            kind="robots",
+            max_bytes=ROBOTS_MAX_BYTES,
+            max_redirects=ROBOTS_MAX_REDIRECTS,
+            obey=False,
+        )
 
-    def _chain(self, url: str, *, accept: tuple[str, ...] | None, kind: str, max_bytes: int,
-               max_redirects: int, obey: bool) -> FetchResult:
+    def _chain(
+        self,
+        url: str,
+        *,
+        accept: tuple[str, ...] | None,
+        kind: str,
+        max_bytes: int,
+        max_redirects: int,
+        obey: bool,
+    ) -> FetchResult:
         try:
             current = validate_url(url)
         except InvalidURL as exc:
@@ -527,8 +576,11 @@ class Fetcher:
         hops: list[str] = []
         seen = {current}
         for _ in range(max_redirects + 1):
-            decision = self.robots_decision(current) if obey else RobotsDecision(
-                True, self.options.robots_label or "n/a")
+            decision = (
+                self.robots_decision(current)
+                if obey
+                else RobotsDecision(True, self.options.robots_label or "n/a")
+            )
             if not decision.allowed:
                 return self._blocked(url, current, decision, hops)
             attempt = self._attempt(current, url, accept, max_bytes, kind, decision)
@@ -540,33 +592,68 @@ class Fetcher:
             try:
                 nxt = validate_url(nxt)
             except InvalidURL as exc:
-                return self._result(url, replace_attempt(attempt, "http_error",
-                                                         f"redirect to {exc}"),
-                                    hops, decision.label, accept, kind)
+                return self._result(
+                    url,
+                    replace_attempt(attempt, "http_error", f"redirect to {exc}"),
+                    hops,
+                    decision.label,
+                    accept,
+                    kind,
+                )
             if nxt in seen and not attempt.header("Set-Cookie"):  # cookie walls redirect to self
-                return self._result(url, replace_attempt(attempt, "http_error", "redirect loop"),
-                                    hops, decision.label, accept, kind)
+                return self._result(
+                    url,
+                    replace_attempt(attempt, "http_error", "redirect loop"),
+                    hops,
+                    decision.label,
+                    accept,
+                    kind,
+                )
             hops.append(current)
             seen.add(nxt)
             current = nxt
-        return self._result(url, replace_attempt(attempt, "http_error",
-                                                 f"too many redirects ({max_redirects + 1})"),
-                            hops[:-1], decision.label, accept, kind)
+        return self._result(
+            url,
+            replace_attempt(attempt, "http_error", f"too many redirects ({max_redirects + 1})"),
+            hops[:-1],
+            decision.label,
+            accept,
+            kind,
+        )
 
     @staticmethod
     def _blocked(url: str, current: str, decision: RobotsDecision, hops: list[str]) -> FetchResult:
         if decision.refused:
-            return FetchResult(url=url, outcome="refused_address", final_url=current,
-                               reason=decision.refused, robots="n/a", redirects=tuple(hops))
+            return FetchResult(
+                url=url,
+                outcome="refused_address",
+                final_url=current,
+                reason=decision.refused,
+                robots="n/a",
+                redirects=tuple(hops),
+            )
         if decision.label == "disallowed":
             reason = "blocked by robots.txt"
         else:
             reason = f"blocked: robots.txt {decision.label}, treated as disallow-all"
-        return FetchResult(url=url, outcome="blocked_by_robots", final_url=current, reason=reason,
-                           robots=decision.label, redirects=tuple(hops))
+        return FetchResult(
+            url=url,
+            outcome="blocked_by_robots",
+            final_url=current,
+            reason=reason,
+            robots=decision.label,
+            redirects=tuple(hops),
+        )
 
-    def _result(self, url: str, a: _Attempt, hops: list[str], robots: str,
-                accept: tuple[str, ...] | None, kind: str) -> FetchResult:
+    def _result(
+        self,
+        url: str,
+        a: _Attempt,
+        hops: list[str],
+        robots: str,
+        accept: tuple[str, ...] | None,
+        kind: str,
+    ) -> FetchResult:
         outcome, reason, text, encoding = a.outcome, a.reason, None, None
         if outcome == "checked" and a.status is not None and not 200 <= a.status < 300:
             outcome, reason = "http_error", f"HTTP {a.status}"
@@ -578,15 +665,33 @@ class Fetcher:
             text, encoding = decode_html(a.body, split_content_type(a.header("Content-Type"))[1])
         body = a.body
         return FetchResult(
-            url=url, outcome=outcome, final_url=a.url, status=a.status, reason=reason,
-            content_type=a.header("Content-Type"), body=body, text=text, encoding=encoding,
-            fetched_at=a.fetched_at, sha256=hashlib.sha256(body).hexdigest() if a.status else None,
-            warc_record_id=a.record_id, ip=a.ip, robots=robots, redirects=tuple(hops),
+            url=url,
+            outcome=outcome,
+            final_url=a.url,
+            status=a.status,
+            reason=reason,
+            content_type=a.header("Content-Type"),
+            body=body,
+            text=text,
+            encoding=encoding,
+            fetched_at=a.fetched_at,
+            sha256=hashlib.sha256(body).hexdigest() if a.status else None,
+            warc_record_id=a.record_id,
+            ip=a.ip,
+            robots=robots,
+            redirects=tuple(hops),
         )
 
     # attempts with retries -----------------------------------------------------------------------
-    def _attempt(self, url: str, requested: str, accept: tuple[str, ...] | None, max_bytes: int,
-                 kind: str, decision: RobotsDecision) -> _Attempt:
+    def _attempt(
+        self,
+        url: str,
+        requested: str,
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+        kind: str,
+        decision: RobotsDecision,
+    ) -> _Attempt:
         host = urlsplit(url).netloc.lower()
         delay = max(self.options.min_delay, decision.crawl_delay or 0.0)
         attempts = self.options.retries + 1
@@ -608,7 +713,7 @@ class Fetcher:
             return None, ""
         if n >= self.options.retries:
             return None, f"after {n + 1} attempts" if n else ""
-        wait = self.options.backoff * (2 ** n)
+        wait = self.options.backoff * (2**n)
         if a.status in RETRY_STATUSES:
             after = parse_retry_after(a.header("Retry-After"))
             if after is not None and after > self.options.max_retry_after:
@@ -620,12 +725,22 @@ class Fetcher:
     def _record(self, a: _Attempt, requested: str, kind: str, robots: str) -> _Attempt:
         if self.capture is None:
             return a
-        ex = Exchange(requested_url=requested, target_uri=a.url, status=a.status or 0,
-                      reason_phrase=a.reason_phrase, response_headers=a.headers, body=a.body,
-                      request_headers=a.request_headers, http_version=a.http_version, ip=a.ip,
-                      fetched_at=a.fetched_at or utc_now(), robots=robots, kind=kind,
-                      truncated=a.truncated, authority=self.options.authority
-                      if not self.options.obey_robots else None)
+        ex = Exchange(
+            requested_url=requested,
+            target_uri=a.url,
+            status=a.status or 0,
+            reason_phrase=a.reason_phrase,
+            response_headers=a.headers,
+            body=a.body,
+            request_headers=a.request_headers,
+            http_version=a.http_version,
+            ip=a.ip,
+            fetched_at=a.fetched_at or utc_now(),
+            robots=robots,
+            kind=kind,
+            truncated=a.truncated,
+            authority=self.options.authority if not self.options.obey_robots else None,
+        )
         return replace_attempt(a, a.outcome, a.reason, record_id=self.capture.write_exchange(ex))
 
     # one request ---------------------------------------------------------------------------------
@@ -642,12 +757,23 @@ class Fetcher:
             watchdog.cancel()
             _PEER.watchdog = None
         if watchdog.fired:  # whatever the socket said after the shutdown, the cause is the clock
-            return replace_attempt(attempt, "timeout", f"timed out after {opts.deadline:g} s",
-                                   truncated="time" if attempt.status else None, retryable=False)
+            return replace_attempt(
+                attempt,
+                "timeout",
+                f"timed out after {opts.deadline:g} s",
+                truncated="time" if attempt.status else None,
+                retryable=False,
+            )
         return attempt
 
-    def _get(self, url: str, start: float, timeout: tuple[float, float],
-             accept: tuple[str, ...] | None, max_bytes: int) -> _Attempt:
+    def _get(
+        self,
+        url: str,
+        start: float,
+        timeout: tuple[float, float],
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+    ) -> _Attempt:
         try:
             resp = self._session.get(url, stream=True, allow_redirects=False, timeout=timeout)
         except AddressRefused as exc:
@@ -665,34 +791,62 @@ class Fetcher:
         finally:
             resp.close()
 
-    def _response(self, url: str, resp: requests.Response, start: float,
-                  accept: tuple[str, ...] | None, max_bytes: int) -> _Attempt:
+    def _response(
+        self,
+        url: str,
+        resp: requests.Response,
+        start: float,
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+    ) -> _Attempt:
         raw = resp.raw
         conn = getattr(raw, "_connection", None)
         version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(raw, "version", 11), "HTTP/1.1")
         headers = tuple((k, v) for k, v in raw.headers.iteritems())
         netloc = urlsplit(url).netloc
         base = _Attempt(
-            url, status=resp.status_code, reason_phrase=resp.reason or "", headers=headers,
+            url,
+            status=resp.status_code,
+            reason_phrase=resp.reason or "",
+            headers=headers,
             request_headers=(("Host", netloc), *resp.request.headers.items()),
-            http_version=version, ip=getattr(_PEER, "ip", None), fetched_at=utc_now())
+            http_version=version,
+            ip=getattr(_PEER, "ip", None),
+            fetched_at=utc_now(),
+        )
         mime, _ = split_content_type(resp.headers.get("Content-Type"))
         ok = 200 <= resp.status_code < 300
         if ok and accept is not None and mime and mime not in accept:
             return replace_attempt(base, "not_html", f"not HTML: {mime}", truncated="unspecified")
         declared = resp.headers.get("Content-Length", "")
-        if (declared.isdigit() and int(declared) > max_bytes
-                and not resp.headers.get("Content-Encoding")):
-            return replace_attempt(base, "too_large", f"body larger than {max_bytes} bytes",
-                                   truncated="length")
+        if (
+            declared.isdigit()
+            and int(declared) > max_bytes
+            and not resp.headers.get("Content-Encoding")
+        ):
+            return replace_attempt(
+                base, "too_large", f"body larger than {max_bytes} bytes", truncated="length"
+            )
         attempt = self._read_body(base, raw, conn, start, max_bytes, resp.headers)
-        if (ok and accept == HTML_TYPES and not mime and attempt.outcome == "checked"
-                and not _looks_like_html(attempt.body)):
+        if (
+            ok
+            and accept == HTML_TYPES
+            and not mime
+            and attempt.outcome == "checked"
+            and not _looks_like_html(attempt.body)
+        ):
             return replace_attempt(attempt, "not_html", "not HTML: no Content-Type, not HTML-like")
         return attempt
 
-    def _read_body(self, base: _Attempt, raw, conn, start: float, max_bytes: int,  # noqa: ANN001
-                   headers) -> _Attempt:  # noqa: ANN001
+    def _read_body(
+        self,
+        base: _Attempt,
+        raw,
+        conn,
+        start: float,
+        max_bytes: int,  # noqa: ANN001
+        headers,
+    ) -> _Attempt:  # noqa: ANN001
         opts = self.options
         try:
             decoder = _Decoder(headers.get("Content-Encoding"))
@@ -714,8 +868,13 @@ class Fetcher:
             except (ReadTimeoutError, TimeoutError):
                 return _cut(base, body, "timeout", f"timed out after {opts.deadline:g} s", "time")
             except (ProtocolError, OSError, requests.RequestException) as exc:
-                return _cut(base, body, "http_error",
-                            f"connection broken mid-body ({type(exc).__name__})", "disconnect")
+                return _cut(
+                    base,
+                    body,
+                    "http_error",
+                    f"connection broken mid-body ({type(exc).__name__})",
+                    "disconnect",
+                )
             if not chunk:
                 return replace_attempt(base, "checked", "", body=bytes(body))
             try:
@@ -723,8 +882,13 @@ class Fetcher:
             except _BadEncoding as exc:
                 return _cut(base, body, "http_error", str(exc), "unspecified")
             if len(body) > max_bytes:
-                return _cut(base, body[:max_bytes], "too_large",
-                            f"body larger than {max_bytes} bytes", "length")
+                return _cut(
+                    base,
+                    body[:max_bytes],
+                    "too_large",
+                    f"body larger than {max_bytes} bytes",
+                    "length",
+                )
 
 
 def replace_attempt(a: _Attempt, outcome: str, reason: str, **changes: object) -> _Attempt:
@@ -739,10 +903,15 @@ def _cut(base: _Attempt, body: bytearray, outcome: str, reason: str, truncated: 
 
 def _tls_reason(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("certificate verify failed", "hostname mismatch", "wrong version number",
-                   "handshake failure", "unsupported protocol"):
+    for marker in (
+        "certificate verify failed",
+        "hostname mismatch",
+        "wrong version number",
+        "handshake failure",
+        "unsupported protocol",
+    ):
         if marker in text:
-            detail = text[text.index(marker):].split(")")[0].replace("'", "")
+            detail = text[text.index(marker) :].split(")")[0].replace("'", "")
             return detail.strip().rstrip(".,")
     return type(exc).__name__
 

@@ -26,8 +26,15 @@ def format_duration(seconds: float) -> str:
 class Progress:
     """Call `update(done, flags, errors)` as often as you like; it throttles its own output."""
 
-    def __init__(self, total: int, done: int = 0, stream: IO[str] | None = None,
-                 quiet: bool = False, interval: float = 10.0, tty: bool | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        done: int = 0,
+        stream: IO[str] | None = None,
+        quiet: bool = False,
+        interval: float = 10.0,
+        tty: bool | None = None,
+    ) -> None:
         self.total = total
         self.stream = stream or sys.stderr
         self.quiet = quiet
@@ -44,8 +51,10 @@ class Progress:
         rate = (done - self.start_done) / elapsed
         left = self.total - done
         eta = format_duration(left / rate) if rate > 0 and left > 0 else "-"
-        text = (f"{done}/{self.total} rows · {flags} flags · {errors} not checked · "
-                f"{rate:.1f} rows/s · ETA {eta}")
+        text = (
+            f"{done}/{self.total} rows · {flags} flags · {errors} not checked · "
+            f"{rate:.1f} rows/s · ETA {eta}"
+        )
         if not self.tty:
             return f"audit: {text}"
         filled = int(BAR_WIDTH * done / self.total) if self.total else BAR_WIDTH

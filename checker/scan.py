@@ -27,9 +27,14 @@ FINDINGS_NAME = "findings.json"
 def report_for(result: FetchResult) -> PageReport:
     """The PageReport of one fetched URL: engine findings when checked, else outcome + reason."""
     meta = {
-        "url": result.url, "final_url": result.final_url, "outcome": result.outcome,
-        "status": result.status, "fetched_at": result.fetched_at, "sha256": result.sha256,
-        "warc_record_id": result.warc_record_id, "reason": result.reason,
+        "url": result.url,
+        "final_url": result.final_url,
+        "outcome": result.outcome,
+        "status": result.status,
+        "fetched_at": result.fetched_at,
+        "sha256": result.sha256,
+        "warc_record_id": result.warc_record_id,
+        "reason": result.reason,
         "robots": result.robots or "n/a",
     }
     if result.outcome != "checked" or result.text is None:
@@ -44,9 +49,16 @@ def report_for(result: FetchResult) -> PageReport:
     return replace(report, **meta)
 
 
-def check_url(url: str, *, options: FetchOptions | None = None, crawl: bool = False,
-              max_pages: int = 50, depth: int = 3, save_dir: Path | str | None = None,
-              leads: list | None = None) -> list[PageReport]:
+def check_url(
+    url: str,
+    *,
+    options: FetchOptions | None = None,
+    crawl: bool = False,
+    max_pages: int = 50,
+    depth: int = 3,
+    save_dir: Path | str | None = None,
+    leads: list | None = None,
+) -> list[PageReport]:
     """Fetch `url` (with crawl=True its site, relevant pages first), capture every response to
     save_dir (a temporary directory, deleted afterwards, when None) and check each page.
 
@@ -73,8 +85,9 @@ def check_url(url: str, *, options: FetchOptions | None = None, crawl: bool = Fa
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(fetcher: Fetcher, url: str, crawl: bool, max_pages: int,
-         depth: int) -> tuple[list[PageReport], list]:
+def _run(
+    fetcher: Fetcher, url: str, crawl: bool, max_pages: int, depth: int
+) -> tuple[list[PageReport], list]:
     if not crawl:
         return [report_for(fetcher.fetch(url))], []
     from checker.crawl import Crawler
@@ -84,16 +97,21 @@ def _run(fetcher: Fetcher, url: str, crawl: bool, max_pages: int,
     return reports, list(crawler.leads)
 
 
-def write_findings(path: Path, url: str, reports: list[PageReport], options: FetchOptions,
-                   leads: list) -> None:
+def write_findings(
+    path: Path, url: str, reports: list[PageReport], options: FetchOptions, leads: list
+) -> None:
     doc = {
-        "tool": "clinic-claims-checker", "version": __version__, "target": url,
+        "tool": "clinic-claims-checker",
+        "version": __version__,
+        "target": url,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "robots": "obeyed" if options.obey_robots else f"ignored: {options.authority}",
         "authority": options.authority,
         "pages": [r.page_dict() for r in reports],
-        "leads": [{"url": lead.url, "kind": lead.kind, "source_url": lead.source_url,
-                   "text": lead.text} for lead in leads],
+        "leads": [
+            {"url": lead.url, "kind": lead.kind, "source_url": lead.source_url, "text": lead.text}
+            for lead in leads
+        ],
     }
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -109,9 +127,20 @@ def check_url_command(args: argparse.Namespace) -> list[PageReport]:
         return [PageReport(url=args.target, outcome="invalid_input", reason=str(exc), robots="n/a")]
     save = getattr(args, "save", None)
     try:
-        return check_url(args.target, options=options, crawl=bool(getattr(args, "crawl", False)),
-                         max_pages=int(getattr(args, "max_pages", 50)),
-                         depth=int(getattr(args, "depth", 3)), save_dir=save)
+        return check_url(
+            args.target,
+            options=options,
+            crawl=bool(getattr(args, "crawl", False)),
+            max_pages=int(getattr(args, "max_pages", 50)),
+            depth=int(getattr(args, "depth", 3)),
+            save_dir=save,
+        )
     except (OSError, RuntimeError) as exc:  # --save not writable, or in use by another run
-        return [PageReport(url=args.target, outcome="invalid_input", robots="n/a",
-                           reason=f"cannot write the capture to {save}: {exc}")]
+        return [
+            PageReport(
+                url=args.target,
+                outcome="invalid_input",
+                robots="n/a",
+                reason=f"cannot write the capture to {save}: {exc}",
+            )
+        ]

@@ -75,8 +75,9 @@ class LocalSite:
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -127,8 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool = False) -> None:
         parts = urlsplit(self.path)
-        req = Request(self.command, parts.path, parts.query, dict(self.headers.items()),
-                      time.monotonic())
+        req = Request(
+            self.command, parts.path, parts.query, dict(self.headers.items()), time.monotonic()
+        )
         self.owner._record(req)
         route = self.owner.routes.get(parts.path)
         if route is None:

@@ -10,8 +10,22 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "checker"
 ENGINE = ("engine", "extract", "nlp", "claims", "compare", "lexicons", "text", "records")
-FORBIDDEN = {"fetch", "robots", "capture", "crawl", "scan", "audit", "audit_input", "audit_state",
-             "cli", "commands", "render", "report", "progress", "demo"}
+FORBIDDEN = {
+    "fetch",
+    "robots",
+    "capture",
+    "crawl",
+    "scan",
+    "audit",
+    "audit_input",
+    "audit_state",
+    "cli",
+    "commands",
+    "render",
+    "report",
+    "progress",
+    "demo",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -21,8 +35,7 @@ def _imports(path: Path) -> set[str]:
             names.add(node.module.split(".")[1] if "." in node.module else "")
             names.update(a.name for a in node.names if node.module == "checker")
         elif isinstance(node, ast.Import):
-            names.update(a.name.split(".")[1] for a in node.names
-                         if a.name.startswith("checker."))
+            names.update(a.name.split(".")[1] for a in node.names if a.name.startswith("checker."))
     return names
 
 

@@ -42,14 +42,17 @@ ROBOTS = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /priva
 
 def page(body: str, title: str = "Clinic", links: tuple[str, ...] = ()) -> tuple:
     nav = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
-    return html(f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
-                f"<nav><ul>{nav}</ul></nav><main><h1>{title}</h1><p>{body}</p></main>"
-                "</body></html>")
+    return html(
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
+        f"<nav><ul>{nav}</ul></nav><main><h1>{title}</h1><p>{body}</p></main>"
+        "</body></html>"
+    )
 
 
 def site_routes(n: int, claim_every: int = 2) -> dict:
-    routes = {f"/p{i}": page(CLAIM if i % claim_every == 0 else NEUTRAL, f"Page {i}")
-              for i in range(n)}
+    routes = {
+        f"/p{i}": page(CLAIM if i % claim_every == 0 else NEUTRAL, f"Page {i}") for i in range(n)
+    }
     routes["/robots.txt"] = ROBOTS
     return routes
 
@@ -73,9 +76,18 @@ def gaps(times: list[float]) -> list[float]:
 
 # -- every row accounted for -----------------------------------------------------------------------
 BAD = {
-    "invalid_input": ["http://exa mple.example/", "http://", "://nohost", "https://bad!host.example/",
-                      "htp//127.0.0.1/", "ftp://127.0.0.1/file", "mailto:clinic@example.org",
-                      "javascript:alert(1)", "", "   "],
+    "invalid_input": [
+        "http://exa mple.example/",
+        "http://",
+        "://nohost",
+        "https://bad!host.example/",
+        "htp//127.0.0.1/",
+        "ftp://127.0.0.1/file",
+        "mailto:clinic@example.org",
+        "javascript:alert(1)",
+        "",
+        "   ",
+    ],
 }
 
 
@@ -108,8 +120,19 @@ def test_thousand_rows_every_row_accounted_for(tmp_path):
         assert len(lines) == 1000
         write_lines(tmp_path / "urls.txt", lines)
         started = time.monotonic()
-        code = audit(tmp_path / "urls.txt", "--out", tmp_path / "out", "--allow-private",
-                     "--delay", "0.01", "--concurrency", "16", "--workers", "2", "--quiet")
+        code = audit(
+            tmp_path / "urls.txt",
+            "--out",
+            tmp_path / "out",
+            "--allow-private",
+            "--delay",
+            "0.01",
+            "--concurrency",
+            "16",
+            "--workers",
+            "2",
+            "--quiet",
+        )
         elapsed = time.monotonic() - started
         times = [site.times() for site in sites]
     assert code in (0, 1)
@@ -117,11 +140,16 @@ def test_thousand_rows_every_row_accounted_for(tmp_path):
     assert [int(u["row"]) for u in urls] == list(range(1, 1001))
     assert [u["outcome"] for u in urls] == expected
     assert [u["url"] for u in urls] == [line.replace("\ufeff", "") for line in lines]
-    assert Counter(expected) == {"checked": 880, "invalid_input": 75, "duplicate": 25,
-                                 "http_error": 20}
+    assert Counter(expected) == {
+        "checked": 880,
+        "invalid_input": 75,
+        "duplicate": 25,
+        "http_error": 20,
+    }
     errors = read_csv(tmp_path / "out" / "errors.csv")
-    assert [int(e["row"]) for e in errors] == [i + 1 for i, o in enumerate(expected)
-                                               if o != "checked"]
+    assert [int(e["row"]) for e in errors] == [
+        i + 1 for i, o in enumerate(expected) if o != "checked"
+    ]
     assert all(e["reason"] for e in errors)
     for t in times:
         assert min(gaps(t)) >= 0.01 - 0.002
@@ -132,8 +160,19 @@ def test_per_host_delay_is_honoured(tmp_path):
     with ExitStack() as stack:
         sites = [stack.enter_context(LocalSite(site_routes(6))) for _ in range(3)]
         write_lines(tmp_path / "urls.txt", [s.url(f"/p{i}") for s in sites for i in range(6)])
-        code = audit(tmp_path / "urls.txt", "--out", tmp_path / "out", "--allow-private",
-                     "--delay", "0.15", "--concurrency", "8", "--workers", "1", "--quiet")
+        code = audit(
+            tmp_path / "urls.txt",
+            "--out",
+            tmp_path / "out",
+            "--allow-private",
+            "--delay",
+            "0.15",
+            "--concurrency",
+            "8",
+            "--workers",
+            "1",
+            "--quiet",
+        )
         times = [s.times() for s in sites]
     assert code == 1
     for t in times:
@@ -161,11 +200,14 @@ def _cli(*argv: object) -> list[str]:
 
 def _comparable(out: Path) -> tuple:
     urls = (out / "urls.csv").read_text(encoding="utf-8")
-    findings = [{k: v for k, v in row.items() if k != "fetched_at"}
-                for row in read_csv(out / "findings.csv")]
-    occurrences = [{k: v for k, v in json.loads(line).items()
-                    if k not in ("fetched_at", "warc_record_id")}
-                   for line in (out / "findings.jsonl").open(encoding="utf-8")]
+    findings = [
+        {k: v for k, v in row.items() if k != "fetched_at"}
+        for row in read_csv(out / "findings.csv")
+    ]
+    occurrences = [
+        {k: v for k, v in json.loads(line).items() if k not in ("fetched_at", "warc_record_id")}
+        for line in (out / "findings.jsonl").open(encoding="utf-8")
+    ]
     return urls, findings, occurrences
 
 
@@ -175,11 +217,23 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
         sites = [stack.enter_context(LocalSite(site_routes(40, claim_every=3))) for _ in range(4)]
         lines = [s.url(f"/p{i}") for i in range(40) for s in sites] + ["not a url"]
         write_lines(tmp_path / "urls.txt", lines)
-        opts = ["--allow-private", "--delay", "0.05", "--concurrency", "4", "--workers", "1",
-                "--quiet"]
+        opts = [
+            "--allow-private",
+            "--delay",
+            "0.05",
+            "--concurrency",
+            "4",
+            "--workers",
+            "1",
+            "--quiet",
+        ]
         killed = tmp_path / "killed"
-        proc = subprocess.Popen(_cli(tmp_path / "urls.txt", "--out", killed, *opts), cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            _cli(tmp_path / "urls.txt", "--out", killed, *opts),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 90
         while _done_rows(killed / "audit.sqlite") < 50 and time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read().decode()
@@ -192,8 +246,12 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
         done_at_kill = _done_rows(killed / "audit.sqlite")
         assert 50 <= done_at_kill < len(lines)
 
-        resumed = subprocess.run(_cli(tmp_path / "urls.txt", "--out", killed, *opts), cwd=ROOT,
-                                 capture_output=True, timeout=120)
+        resumed = subprocess.run(
+            _cli(tmp_path / "urls.txt", "--out", killed, *opts),
+            cwd=ROOT,
+            capture_output=True,
+            timeout=120,
+        )
         assert resumed.returncode == 1, resumed.stderr.decode()
         code = audit(tmp_path / "urls.txt", "--out", tmp_path / "whole", *opts)
     assert code == 1
@@ -209,12 +267,23 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
 
 # -- safety of page-derived text -------------------------------------------------------------------
 def test_formula_and_script_in_claims_are_neutralised(tmp_path):
-    evil = ('=HYPERLINK("http://x") Our stem cell injections regenerate damaged discs '
-            "&lt;script&gt;alert(1)&lt;/script&gt; for good.")
+    evil = (
+        '=HYPERLINK("http://x") Our stem cell injections regenerate damaged discs '
+        "&lt;script&gt;alert(1)&lt;/script&gt; for good."
+    )
     with LocalSite({"/": page(evil, "=cmd|' /C calc'!A0"), "/robots.txt": ROBOTS}) as site:
         write_lines(tmp_path / "urls.txt", [site.url("/")])
-        code = audit(tmp_path / "urls.txt", "--out", tmp_path / "out", "--allow-private",
-                     "--delay", "0", "--workers", "1", "--quiet")
+        code = audit(
+            tmp_path / "urls.txt",
+            "--out",
+            tmp_path / "out",
+            "--allow-private",
+            "--delay",
+            "0",
+            "--workers",
+            "1",
+            "--quiet",
+        )
     assert code == 1
     out = tmp_path / "out"
     rows = read_csv(out / "findings.csv")
@@ -234,8 +303,16 @@ def _by_page(out: Path) -> dict[str, list[tuple]]:
     for line in (out / "findings.jsonl").open(encoding="utf-8"):
         f = json.loads(line)
         pages.setdefault(f["final_url"], []).append(
-            (f["page_sha256"], f["sentence"], f["claim"], f["start"], f["verdict"], f["severity"],
-             tuple(f["evidence"])))
+            (
+                f["page_sha256"],
+                f["sentence"],
+                f["claim"],
+                f["start"],
+                f["verdict"],
+                f["severity"],
+                tuple(f["evidence"]),
+            )
+        )
     return pages
 
 
@@ -243,16 +320,27 @@ def test_warc_reanalysis_equals_live_run(tmp_path):
     links = ("/stem-cells", "/faq", "/prices")
     routes = {
         "/": page(CLAIM, "Home", links),
-        "/stem-cells": page("Stem cell therapy is FDA approved and has no side effects.",
-                            "Stem cells", links),
+        "/stem-cells": page(
+            "Stem cell therapy is FDA approved and has no side effects.", "Stem cells", links
+        ),
         "/faq": page("Stem cell injections are not FDA approved. " + CLAIM, "FAQ", links),
         "/prices": page(NEUTRAL, "Prices", links),
         "/robots.txt": ROBOTS,
     }
     with LocalSite(routes) as site:
         write_lines(tmp_path / "urls.txt", [site.url("/")])
-        live = audit(tmp_path / "urls.txt", "--out", tmp_path / "live", "--crawl",
-                     "--allow-private", "--delay", "0", "--workers", "1", "--quiet")
+        live = audit(
+            tmp_path / "urls.txt",
+            "--out",
+            tmp_path / "live",
+            "--crawl",
+            "--allow-private",
+            "--delay",
+            "0",
+            "--workers",
+            "1",
+            "--quiet",
+        )
     assert live == 1
     warc = tmp_path / "live" / "capture.warc.gz"
     offline = audit(warc, "--out", tmp_path / "offline", "--workers", "1", "--quiet")
@@ -270,19 +358,38 @@ def test_csv_columns_are_carried(tmp_path):
         (tmp_path / "clinics.csv").write_text(
             "clinic_id,clinic_name,url,jurisdiction,case_officer\r\n"
             f"C-1,Alpha Spine,{site.url('/p0')},US-TX,J. Doe\r\n"
-            "C-2,No URL Clinic,,UK,A. Smith\r\n", encoding="utf-8", newline="")
-        code = audit(tmp_path / "clinics.csv", "--out", tmp_path / "out", "--allow-private",
-                     "--delay", "0", "--workers", "1", "--quiet")
+            "C-2,No URL Clinic,,UK,A. Smith\r\n",
+            encoding="utf-8",
+            newline="",
+        )
+        code = audit(
+            tmp_path / "clinics.csv",
+            "--out",
+            tmp_path / "out",
+            "--allow-private",
+            "--delay",
+            "0",
+            "--workers",
+            "1",
+            "--quiet",
+        )
     assert code == 1
     findings = read_csv(tmp_path / "out" / "findings.csv")
-    assert list(findings[0])[:6] == ["site", "clinic_id", "clinic_name", "jurisdiction",
-                                     "case_officer", "url"]
+    assert list(findings[0])[:6] == [
+        "site",
+        "clinic_id",
+        "clinic_name",
+        "jurisdiction",
+        "case_officer",
+        "url",
+    ]
     assert findings[0]["clinic_name"] == "Alpha Spine" and findings[0]["case_officer"] == "J. Doe"
     sites = read_csv(tmp_path / "out" / "sites.csv")
     assert sites[0]["clinic_id"] == "C-1" and float(sites[0]["risk_score"]) > 0
     errors = read_csv(tmp_path / "out" / "errors.csv")
     assert [(e["row"], e["outcome"], e["reason"]) for e in errors] == [
-        ("3", "invalid_input", "empty url cell")]
+        ("3", "invalid_input", "empty url cell")
+    ]
 
 
 def test_folder_of_html(tmp_path):
@@ -293,8 +400,10 @@ def test_folder_of_html(tmp_path):
     code = audit(folder, "--out", tmp_path / "out", "--workers", "1", "--quiet")
     assert code == 1
     urls = read_csv(tmp_path / "out" / "urls.csv")
-    assert [u["url"] for u in urls] == [str(folder / "alpha" / "index.html"),
-                                        str(folder / "beta.html")]
+    assert [u["url"] for u in urls] == [
+        str(folder / "alpha" / "index.html"),
+        str(folder / "beta.html"),
+    ]
     digest = hashlib.sha256((folder / "alpha" / "index.html").read_bytes()).hexdigest()
     assert urls[0]["page_sha256"] == digest and urls[0]["outcome"] == "checked"
     sites = {s["site"]: s for s in read_csv(tmp_path / "out" / "sites.csv")}
@@ -302,15 +411,24 @@ def test_folder_of_html(tmp_path):
     assert sites["beta.html"]["distinct_flags"] == "0"
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda p: p / "missing.txt", "input not found"),
-    (lambda p: (p / "x.csv").write_text("name,site\nA,https://a.example/\n") and p / "x.csv",
-     "no 'url' column"),
-    (lambda p: (p / "x.warc.gz").write_bytes(b"\x1f\x8bgarbage") and p / "x.warc.gz",
-     "unreadable WARC"),
-    (lambda p: (p / "empty.txt").write_text("# only a comment\n") and p / "empty.txt",
-     "no rows"),
-])
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda p: p / "missing.txt", "input not found"),
+        (
+            lambda p: (p / "x.csv").write_text("name,site\nA,https://a.example/\n") and p / "x.csv",
+            "no 'url' column",
+        ),
+        (
+            lambda p: (p / "x.warc.gz").write_bytes(b"\x1f\x8bgarbage") and p / "x.warc.gz",
+            "unreadable WARC",
+        ),
+        (
+            lambda p: (p / "empty.txt").write_text("# only a comment\n") and p / "empty.txt",
+            "no rows",
+        ),
+    ],
+)
 def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, setup, message):
     code = audit(setup(tmp_path), "--out", tmp_path / "out", "--quiet")
     err = capsys.readouterr().err

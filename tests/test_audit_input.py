@@ -13,18 +13,21 @@ def rows_of(path):
     return list(InputSource(path).rows())
 
 
-@pytest.mark.parametrize("raw, error", [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("ftp://clinic.example/", "unsupported scheme 'ftp'"),
-    ("javascript:alert(1)", "unsupported scheme 'javascript'"),
-    ("clinic.example/stem-cells", "no scheme"),
-    ("http://exa mple.example/", "malformed URL"),
-    ("http:/clinic.example", "no host"),
-    ("https://clinic.example:99999/", "malformed URL"),
-    ("https://-bad-.example/", "bad host name"),
-    ("http://[::1", "malformed URL"),
-])
+@pytest.mark.parametrize(
+    "raw, error",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("ftp://clinic.example/", "unsupported scheme 'ftp'"),
+        ("javascript:alert(1)", "unsupported scheme 'javascript'"),
+        ("clinic.example/stem-cells", "no scheme"),
+        ("http://exa mple.example/", "malformed URL"),
+        ("http:/clinic.example", "no host"),
+        ("https://clinic.example:99999/", "malformed URL"),
+        ("https://-bad-.example/", "bad host name"),
+        ("http://[::1", "malformed URL"),
+    ],
+)
 def test_bad_urls_say_why(raw, error):
     checked = check_url(raw)
     assert checked.url is None
@@ -44,7 +47,8 @@ def test_text_list_keeps_every_line_in_order(tmp_path):
     path = tmp_path / "urls.txt"
     path.write_bytes(
         b"\xef\xbb\xbfhttps://a.example/\r\n# a comment\r\n\r\nnot a url\r\n"
-        b"ftp://b.example/\r\nhttps://a.example/#again\r\n\xef\xbb\xbfhttps://c.example/x\n")
+        b"ftp://b.example/\r\nhttps://a.example/#again\r\n\xef\xbb\xbfhttps://c.example/x\n"
+    )
     rows = rows_of(path)
     assert [r.rowno for r in rows] == [1, 3, 4, 5, 6, 7]  # the comment is not a row
     assert rows[0].url == "https://a.example/" and rows[0].error == ""
@@ -58,18 +62,25 @@ def test_csv_carries_columns_and_keeps_bad_cells(tmp_path):
     path = tmp_path / "clinics.csv"
     path.write_text(
         "\ufeffClinic_ID,clinic_name,URL,jurisdiction,notes\r\n"
-        "C1,Alpha Clinic,https://alpha.example/,US-TX,\"has, comma\"\r\n"
+        'C1,Alpha Clinic,https://alpha.example/,US-TX,"has, comma"\r\n'
         "C2,Beta Clinic,,UK,\r\n"
         "C3,Gamma,gopher://gamma.example/\r\n"
         "\r\n"
-        "C4,\"Delta\nTwo lines\",https://delta.example/,AU,x\r\n", encoding="utf-8", newline="")
+        'C4,"Delta\nTwo lines",https://delta.example/,AU,x\r\n',
+        encoding="utf-8",
+        newline="",
+    )
     source = InputSource(path)
     assert source.kind == "csv"
     assert source.columns == ("clinic_id", "clinic_name", "jurisdiction", "notes")
     rows = list(source.rows())
     assert [r.rowno for r in rows] == [2, 3, 4, 5, 6]
-    assert rows[0].extra == {"clinic_id": "C1", "clinic_name": "Alpha Clinic",
-                             "jurisdiction": "US-TX", "notes": "has, comma"}
+    assert rows[0].extra == {
+        "clinic_id": "C1",
+        "clinic_name": "Alpha Clinic",
+        "jurisdiction": "US-TX",
+        "notes": "has, comma",
+    }
     assert rows[1].error == "empty url cell" and rows[1].extra["clinic_id"] == "C2"
     assert "scheme" in rows[2].error and rows[2].extra["jurisdiction"] == ""
     assert rows[3].error == "empty line"

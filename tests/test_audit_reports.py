@@ -14,30 +14,64 @@ PROVENANCE = {"checker": "9.9.9", "lexicons": "lex-1", "evidence_sha256": "ab" *
 EVIL = '=HYPERLINK("http://x") Stem cells regrow discs <script>alert(1)</script>.'
 
 
-def finding(sentence: str, claim: str, category="efficacy", therapy="stem_cell",
-            verdict="contradicts", severity="high", start=0) -> dict:
+def finding(
+    sentence: str,
+    claim: str,
+    category="efficacy",
+    therapy="stem_cell",
+    verdict="contradicts",
+    severity="high",
+    start=0,
+) -> dict:
     i = sentence.find(claim)
-    return Finding(sentence=sentence, claim=claim, start=start, end=start + len(sentence),
-                   therapy=therapy, therapy_source="stated", condition="spine",
-                   category=category, verdict=verdict, severity=severity, hedged=False,
-                   evidence=("SC-1", "SC-2"), refs=(1, 2), rationale="No human evidence.",
-                   claim_start=start + i, claim_end=start + i + len(claim)).to_dict()
+    return Finding(
+        sentence=sentence,
+        claim=claim,
+        start=start,
+        end=start + len(sentence),
+        therapy=therapy,
+        therapy_source="stated",
+        condition="spine",
+        category=category,
+        verdict=verdict,
+        severity=severity,
+        hedged=False,
+        evidence=("SC-1", "SC-2"),
+        refs=(1, 2),
+        rationale="No human evidence.",
+        claim_start=start + i,
+        claim_end=start + i + len(claim),
+    ).to_dict()
 
 
 def page(url: str, flags: int = 0) -> PageRecord:
-    return PageRecord(url=url, final_url=url, outcome="checked", status=200,
-                      fetched_at="2026-01-01T00:00:00Z", sha256="cd" * 32, warc_record_id=None,
-                      reason="", robots="allowed", flags=flags)
+    return PageRecord(
+        url=url,
+        final_url=url,
+        outcome="checked",
+        status=200,
+        fetched_at="2026-01-01T00:00:00Z",
+        sha256="cd" * 32,
+        warc_record_id=None,
+        reason="",
+        robots="allowed",
+        flags=flags,
+    )
 
 
 def test_normalise_and_fuzzy_dedupe():
     assert normalise("  Stem-Cells  HEAL,\n discs! ") == "stem cells heal discs"
     footer = "Our stem cells heal discs with no side effects."
     pairs = [({"url": f"https://a.example/p{i}"}, finding(footer, "heal")) for i in range(40)]
-    pairs.append(({"url": "https://a.example/p40"},
-                  finding("Our stem cells heal discs with no side-effects!", "heal")))
-    pairs.append(({"url": "https://a.example/p41"},
-                  finding(footer, "no side effects", category="safety")))  # other bucket
+    pairs.append(
+        (
+            {"url": "https://a.example/p40"},
+            finding("Our stem cells heal discs with no side-effects!", "heal"),
+        )
+    )
+    pairs.append(
+        ({"url": "https://a.example/p41"}, finding(footer, "no side effects", category="safety"))
+    )  # other bucket
     claims = dedupe_flags(pairs)
     assert len(claims) == 2
     assert claims[0]["occurrences"] == 41 and len(claims[0]["pages"]) == 41
@@ -54,22 +88,42 @@ def test_risk_points():
 def build(tmp_path) -> AuditState:
     state = AuditState(tmp_path / "audit.sqlite")
     rows = [
-        InputRow(1, "https://bad.example/a", "https://bad.example/a", "k1", "bad.example",
-                 {"clinic_name": "=cmd|' /C calc'!A0"}),
+        InputRow(
+            1,
+            "https://bad.example/a",
+            "https://bad.example/a",
+            "k1",
+            "bad.example",
+            {"clinic_name": "=cmd|' /C calc'!A0"},
+        ),
         InputRow(2, "https://bad.example/b", "https://bad.example/b", "k2", "bad.example"),
-        InputRow(3, "https://clean.example/", "https://clean.example/", "k3", "clean.example",
-                 {"clinic_name": "Clean"}),
+        InputRow(
+            3,
+            "https://clean.example/",
+            "https://clean.example/",
+            "k3",
+            "clean.example",
+            {"clinic_name": "Clean"},
+        ),
         InputRow(4, "gopher://x", None, None, "", {}, "unsupported scheme 'gopher'"),
         InputRow(5, "https://bad.example/a", "https://bad.example/a", "k1", "bad.example"),
     ]
     state.ingest(rows, {"columns": ["clinic_name"]})
-    footer = finding("Safe regenerative healing with no side effects.", "no side effects",
-                     category="safety", verdict="unsupported", severity="medium", start=40)
-    state.save_single(1, "bad.example", page("https://bad.example/a", 2),
-                      [finding(EVIL, "regrow discs"), footer])
+    footer = finding(
+        "Safe regenerative healing with no side effects.",
+        "no side effects",
+        category="safety",
+        verdict="unsupported",
+        severity="medium",
+        start=40,
+    )
+    state.save_single(
+        1, "bad.example", page("https://bad.example/a", 2), [finding(EVIL, "regrow discs"), footer]
+    )
     state.save_single(2, "bad.example", page("https://bad.example/b", 1), [footer])
-    ok = finding("Stem cell therapy is not FDA approved.", "FDA approved", verdict="consistent",
-                 severity="")
+    ok = finding(
+        "Stem cell therapy is not FDA approved.", "FDA approved", verdict="consistent", severity=""
+    )
     state.save_single(3, "clean.example", page("https://clean.example/"), [ok])
     return state
 
@@ -81,8 +135,12 @@ def read_csv(path):
 
 def test_reports_dedupe_neutralise_and_escape(tmp_path):
     state = build(tmp_path)
-    info = {"provenance": PROVENANCE, "columns": ["clinic_name"], "started_at": "S",
-            "finished_at": "F"}
+    info = {
+        "provenance": PROVENANCE,
+        "columns": ["clinic_name"],
+        "started_at": "S",
+        "finished_at": "F",
+    }
     totals = write_reports(state, tmp_path, info)
     state.close()
     assert totals.distinct_flags == 2 and totals.by_severity == {"high": 1, "medium": 1, "low": 0}
@@ -111,11 +169,18 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
 
     urls = read_csv(tmp_path / "urls.csv")
     assert [u["row"] for u in urls] == ["1", "2", "3", "4", "5"]
-    assert [u["outcome"] for u in urls] == ["checked", "checked", "checked", "invalid_input",
-                                            "duplicate"]
+    assert [u["outcome"] for u in urls] == [
+        "checked",
+        "checked",
+        "checked",
+        "invalid_input",
+        "duplicate",
+    ]
     errors = read_csv(tmp_path / "errors.csv")
-    assert [(e["row"], e["outcome"]) for e in errors] == [("4", "invalid_input"),
-                                                          ("5", "duplicate")]
+    assert [(e["row"], e["outcome"]) for e in errors] == [
+        ("4", "invalid_input"),
+        ("5", "duplicate"),
+    ]
     jsonl = [json.loads(line) for line in (tmp_path / "findings.jsonl").open(encoding="utf-8")]
     assert len(jsonl) == 4 and jsonl[0]["page_sha256"] == "cd" * 32
     assert {"warc_record_id", "page_url", "claim_start", "rule"} <= set(jsonl[0])
@@ -132,8 +197,10 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
 
 def test_unfinished_rows_lose_their_partial_pages(tmp_path):
     state = AuditState(tmp_path / "audit.sqlite")
-    rows = [InputRow(n, f"https://s.example/{n}", f"https://s.example/{n}", f"k{n}", "s.example")
-            for n in (1, 2)]
+    rows = [
+        InputRow(n, f"https://s.example/{n}", f"https://s.example/{n}", f"k{n}", "s.example")
+        for n in (1, 2)
+    ]
     state.ingest(rows, {})
     flag = finding("Stem cells regrow discs.", "regrow discs")
     state.save_page(1, 0, "s.example", page("https://s.example/1", 1), [flag])  # crawl under way

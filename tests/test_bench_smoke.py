@@ -11,8 +11,7 @@ from bench.run import parse_args
 
 
 def _digest(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir())}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def test_same_seed_same_bytes(tmp_path):
@@ -37,8 +36,16 @@ def test_pages_are_clinic_sized_and_claims_recorded(tmp_path):
         data = path.read_bytes()
         assert corpus.MIN_BYTES <= len(data) <= corpus.MAX_BYTES
         html = data.decode("utf-8")
-        for tag in ("<nav", "<script>", "<style>", "hero", "<li>", "<details>", "testimonial",
-                    "<footer"):
+        for tag in (
+            "<nav",
+            "<script>",
+            "<style>",
+            "hero",
+            "<li>",
+            "<details>",
+            "testimonial",
+            "<footer",
+        ):
             assert tag in html
         claims = by_page[path.name]
         assert 2 <= len(claims) <= 8

@@ -29,8 +29,15 @@ PAGE = "<html><body><p>Our stem cell therapy heals discs. MARKER-BODY</p></body>
 
 
 def opts(**kw) -> FetchOptions:
-    base = dict(allow_private=True, min_delay=0.0, deadline=2.0, connect_timeout=1.0,
-                read_timeout=1.0, backoff=0.05, retries=0)
+    base = dict(
+        allow_private=True,
+        min_delay=0.0,
+        deadline=2.0,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        backoff=0.05,
+        retries=0,
+    )
     base.update(kw)
     return FetchOptions(**base)
 
@@ -75,8 +82,10 @@ def test_every_response_has_request_and_response_records(captured):
     requests = [r for r in recs if r[0] == "request"]
     uris = [r[1].get_header("WARC-Target-URI") for r in responses]
     # robots.txt, two redirect hops, the page, the gzip page, the 404, the PDF (headers only)
-    assert uris == [origin + p for p in ("/robots.txt", "/start", "/middle", "/page", "/gz",
-                                         "/missing", "/doc.pdf")]
+    assert uris == [
+        origin + p
+        for p in ("/robots.txt", "/start", "/middle", "/page", "/gz", "/missing", "/doc.pdf")
+    ]
     assert len(requests) == len(responses)
     for (_, resp_h, _, _), (_, req_h, req_http, _) in zip(responses, requests, strict=True):
         assert req_h.get_header("WARC-Concurrent-To") == resp_h.get_header("WARC-Record-ID")
@@ -90,7 +99,8 @@ def test_every_response_has_request_and_response_records(captured):
     assert gz[2].get_header("X-Archive-Orig-Content-Encoding") == "gzip"
     page = results[0]
     assert page.outcome == "checked" and page.warc_record_id == responses[3][1].get_header(
-        "WARC-Record-ID")
+        "WARC-Record-ID"
+    )
 
 
 def test_manifest_lines_match_the_warc(captured):
@@ -126,7 +136,7 @@ def tamper(src: Path, dst: Path, marker: bytes) -> None:
         raw = gzip.decompress(member)
         if marker in raw and raw.startswith(b"WARC/") and b"WARC-Type: response" in raw:
             i = raw.index(marker)
-            raw = raw[:i] + b"N" + raw[i + 1:]
+            raw = raw[:i] + b"N" + raw[i + 1 :]
             member = gzip.compress(raw)
         out += member
     dst.write_bytes(bytes(out))
@@ -176,14 +186,27 @@ def test_iter_capture_returns_the_same_pages(captured):
     for p in pages:
         r = live[p.final_url]
         assert (p.body, p.sha256, p.text, p.warc_record_id, p.url, p.status) == (
-            r.body, r.sha256, r.text, r.warc_record_id, r.url, r.status)
+            r.body,
+            r.sha256,
+            r.text,
+            r.warc_record_id,
+            r.url,
+            r.status,
+        )
 
 
 def exchange(n: int) -> Exchange:
     body = f"<p>page {n}</p>".encode()
-    return Exchange(requested_url=f"http://c.example/{n}", target_uri=f"http://c.example/{n}",
-                    status=200, reason_phrase="OK", body=body, fetched_at="2026-01-01T00:00:00Z",
-                    response_headers=(("Content-Type", "text/html"),), ip="203.0.113.5")
+    return Exchange(
+        requested_url=f"http://c.example/{n}",
+        target_uri=f"http://c.example/{n}",
+        status=200,
+        reason_phrase="OK",
+        body=body,
+        fetched_at="2026-01-01T00:00:00Z",
+        response_headers=(("Content-Type", "text/html"),),
+        ip="203.0.113.5",
+    )
 
 
 def test_reopen_appends_without_corruption(tmp_path):
@@ -224,8 +247,11 @@ def test_reopen_drops_records_the_manifest_never_got(tmp_path):
         w.write_exchange(exchange(3))
     ok, message = verify_capture(tmp_path / WARC_NAME)
     assert ok and message.startswith("ok: 2 responses"), message
-    uris = [r[1].get_header("WARC-Target-URI") for r in records(tmp_path / WARC_NAME)
-            if r[0] == "response"]
+    uris = [
+        r[1].get_header("WARC-Target-URI")
+        for r in records(tmp_path / WARC_NAME)
+        if r[0] == "response"
+    ]
     assert uris == ["http://c.example/1", "http://c.example/3"]
 
 
@@ -234,8 +260,10 @@ def test_second_process_cannot_open_the_same_capture(tmp_path):
     import sys
 
     with CaptureWriter(tmp_path):
-        code = ("import sys; from checker.capture import CaptureWriter\n"
-                "try:\n    CaptureWriter(sys.argv[1])\nexcept RuntimeError:\n    sys.exit(3)\n")
+        code = (
+            "import sys; from checker.capture import CaptureWriter\n"
+            "try:\n    CaptureWriter(sys.argv[1])\nexcept RuntimeError:\n    sys.exit(3)\n"
+        )
         proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=30)
     assert proc.returncode == 3
 
@@ -244,9 +272,12 @@ def test_many_threads_write_one_capture(tmp_path):
     import threading
 
     with CaptureWriter(tmp_path) as w:
-        threads = [threading.Thread(target=lambda n=n: [w.write_exchange(exchange(n * 100 + i))
-                                                         for i in range(10)])
-                   for n in range(8)]
+        threads = [
+            threading.Thread(
+                target=lambda n=n: [w.write_exchange(exchange(n * 100 + i)) for i in range(10)]
+            )
+            for n in range(8)
+        ]
         for t in threads:
             t.start()
         for t in threads:

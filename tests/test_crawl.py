@@ -37,16 +37,28 @@ def leaf(title: str) -> tuple:
 
 
 def clinic_routes(**extra) -> dict:
-    routes = {"/": html(HOME), "/stem-cell-therapy": html(STEM), "/about": leaf("About"),
-              "/privacy": leaf("Privacy"), "/conditions/back-pain": leaf("Back pain"),
-              "/faq": leaf("FAQ"), "/testimonials": leaf("Testimonials")}
+    routes = {
+        "/": html(HOME),
+        "/stem-cell-therapy": html(STEM),
+        "/about": leaf("About"),
+        "/privacy": leaf("Privacy"),
+        "/conditions/back-pain": leaf("Back pain"),
+        "/faq": leaf("FAQ"),
+        "/testimonials": leaf("Testimonials"),
+    }
     routes.update(extra)
     return routes
 
 
 def opts(**kw) -> FetchOptions:
-    base = dict(allow_private=True, min_delay=0.0, deadline=2.0, connect_timeout=1.0,
-                read_timeout=1.0, retries=0)
+    base = dict(
+        allow_private=True,
+        min_delay=0.0,
+        deadline=2.0,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        retries=0,
+    )
     base.update(kw)
     return FetchOptions(**base)
 
@@ -71,8 +83,17 @@ def test_relevant_pages_first_same_site_only():
     assert set(order[1:3]) == {"/stem-cell-therapy", "/conditions/back-pain"}
     assert order.index("/faq") < order.index("/about")
     assert order.index("/testimonials") < order.index("/privacy")
-    assert sorted(order) == sorted(["/", "/stem-cell-therapy", "/conditions/back-pain", "/about",
-                                    "/privacy", "/faq", "/testimonials"])
+    assert sorted(order) == sorted(
+        [
+            "/",
+            "/stem-cell-therapy",
+            "/conditions/back-pain",
+            "/about",
+            "/privacy",
+            "/faq",
+            "/testimonials",
+        ]
+    )
     assert requested <= {*order, "/robots.txt", "/sitemap.xml"}
     assert all(r.outcome == "checked" for r in results)
 
@@ -87,9 +108,14 @@ def test_leads_and_skips_are_recorded():
     assert ("trial_registry", "https://clinicaltrials.gov/study/NCT01234567") in leads
     assert not any("other-clinic" in url for _, url in leads)
     reasons = {s.reason for s in crawler.skipped}
-    assert {"not followed: mailto: link", "not followed: tel: link",
-            "not followed: javascript: link", "not followed: data: link",
-            "not fetched: .pdf is not HTML", "not fetched: .jpg is not HTML"} <= reasons
+    assert {
+        "not followed: mailto: link",
+        "not followed: tel: link",
+        "not followed: javascript: link",
+        "not followed: data: link",
+        "not fetched: .pdf is not HTML",
+        "not fetched: .jpg is not HTML",
+    } <= reasons
 
 
 def test_max_pages_and_depth():
@@ -108,8 +134,11 @@ def test_sitemap_adds_hidden_pages_bounded_and_same_site():
 <url><loc>ORIGIN/pricing</loc></url><url><loc>ORIGIN/guide.pdf</loc></url>
 <url><loc>https://elsewhere.example.net/x</loc></url></urlset>"""
     with LocalSite(clinic_routes(**{"/pricing": leaf("Pricing")})) as site:
-        site.routes["/sitemap.xml"] = (200, {"Content-Type": "application/xml"},
-                                       sitemap.replace(b"ORIGIN", site.origin.encode()))
+        site.routes["/sitemap.xml"] = (
+            200,
+            {"Content-Type": "application/xml"},
+            sitemap.replace(b"ORIGIN", site.origin.encode()),
+        )
         crawler, results = crawl(site, max_pages=50, depth=1)
     order = paths(site, results)
     assert "/pricing" in order
@@ -117,11 +146,14 @@ def test_sitemap_adds_hidden_pages_bounded_and_same_site():
 
 
 def test_sitemap_index_and_hostile_xml():
-    urls, children = parse_sitemap(b"<sitemapindex xmlns='x'><sitemap><loc>http://a/s1.xml</loc>"
-                                   b"</sitemap></sitemapindex>")
+    urls, children = parse_sitemap(
+        b"<sitemapindex xmlns='x'><sitemap><loc>http://a/s1.xml</loc></sitemap></sitemapindex>"
+    )
     assert (urls, children) == ([], ["http://a/s1.xml"])
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b"<urlset><url><loc>&x;</loc></url></urlset>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<urlset><url><loc>&x;</loc></url></urlset>"
+    )
     assert parse_sitemap(xxe)[0] == [] or "root:" not in parse_sitemap(xxe)[0][0]
     assert parse_sitemap(b"\x00garbage<<") == ([], [])
 
@@ -138,8 +170,10 @@ def test_redirect_to_known_page_is_not_reported_twice():
 
 
 def test_failures_are_yielded_not_dropped():
-    routes = {"/": html('<a href="/gone">treatment</a> <a href="/report.html">study</a>'),
-              "/report.html": (200, {"Content-Type": "application/pdf"}, b"%PDF")}
+    routes = {
+        "/": html('<a href="/gone">treatment</a> <a href="/report.html">study</a>'),
+        "/report.html": (200, {"Content-Type": "application/pdf"}, b"%PDF"),
+    }
     with LocalSite(routes) as site:
         _, results = crawl(site)
     outcomes = {r.final_url.replace(site.origin, ""): (r.outcome, r.reason) for r in results}
@@ -162,11 +196,15 @@ def test_deep_and_malformed_html_links():
 
 
 def test_url_normalisation():
-    assert normalize_url("HTTP://Clinic.Example:80/a?utm_source=x&id=3#frag") == \
-        "http://clinic.example/a?id=3"
+    assert (
+        normalize_url("HTTP://Clinic.Example:80/a?utm_source=x&id=3#frag")
+        == "http://clinic.example/a?id=3"
+    )
     assert normalize_url("https://clinic.example:443") == "https://clinic.example/"
-    assert normalize_url("https://clinic.example:8443/b?z=1&a=2") == \
-        "https://clinic.example:8443/b?z=1&a=2"
+    assert (
+        normalize_url("https://clinic.example:8443/b?z=1&a=2")
+        == "https://clinic.example:8443/b?z=1&a=2"
+    )
     assert normalize_url("ftp://clinic.example/") is None
     assert normalize_url("http://[::1]:8080/x") == "http://[::1]:8080/x"
 
@@ -180,5 +218,8 @@ def test_registrable_domain_heuristic():
 
 
 def test_relevance_scores():
-    assert relevance("Stem cell therapy", "https://c/stem-cell-therapy") > relevance(
-        "Privacy", "https://c/privacy") == 0
+    assert (
+        relevance("Stem cell therapy", "https://c/stem-cell-therapy")
+        > relevance("Privacy", "https://c/privacy")
+        == 0
+    )

@@ -25,14 +25,36 @@ pytestmark = pytest.mark.skipif(not _engine_available(), reason="checker.engine 
 
 def test_demo_end_to_end(tmp_path):
     out = tmp_path / "demo-out"
-    proc = subprocess.run([sys.executable, "-m", "checker.demo", "--out", str(out),
-                           "--delay", "0.02", "--workers", "1"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker.demo",
+            "--out",
+            str(out),
+            "--delay",
+            "0.02",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "report.html" in proc.stdout and "findings.csv" in proc.stdout
     assert "Worst claims" in proc.stdout
-    for name in ("report.html", "findings.csv", "sites.csv", "urls.csv", "errors.csv",
-                 "findings.jsonl", "capture.warc.gz", "capture.manifest.jsonl"):
+    for name in (
+        "report.html",
+        "findings.csv",
+        "sites.csv",
+        "urls.csv",
+        "errors.csv",
+        "findings.jsonl",
+        "capture.warc.gz",
+        "capture.manifest.jsonl",
+    ):
         assert (out / name).is_file(), name
     with (out / "sites.csv").open(encoding="utf-8", newline="") as fh:
         sites = {row["clinic_name"]: row for row in csv.DictReader(fh)}
@@ -46,7 +68,21 @@ def test_demo_end_to_end(tmp_path):
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.index("Summit Stem Cell Institute") < report.index("St. Brendan University")
 
-    again = subprocess.run([sys.executable, "-m", "checker.demo", "--out", str(out),
-                            "--delay", "0.02", "--workers", "1"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=240)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker.demo",
+            "--out",
+            str(out),
+            "--delay",
+            "0.02",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert again.returncode == 0, again.stderr  # a second demo starts afresh (new ports)

@@ -25,14 +25,24 @@ from checker.fetch import (
 from checker.records import OUTCOMES
 from checker.version import __version__
 
-PAGE = ("<html><head><title>Clinic</title></head>"
-        "<body><p>Stem cell therapy for back pain.</p></body></html>")
+PAGE = (
+    "<html><head><title>Clinic</title></head>"
+    "<body><p>Stem cell therapy for back pain.</p></body></html>"
+)
 
 
 def opts(**kw) -> FetchOptions:
-    base = dict(allow_private=True, min_delay=0.02, deadline=2.0, connect_timeout=1.0,
-                read_timeout=1.0, backoff=0.05, retries=2, obey_robots=False,
-                authority="test suite")
+    base = dict(
+        allow_private=True,
+        min_delay=0.02,
+        deadline=2.0,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        backoff=0.05,
+        retries=2,
+        obey_robots=False,
+        authority="test suite",
+    )
     base.update(kw)
     return FetchOptions(**base)
 
@@ -56,8 +66,9 @@ def test_checked_page_records_provenance():
         ua = site.hits("/")[0].headers["User-Agent"]
     assert r.outcome == "checked" and r.status == 200 and "Stem cell" in r.text
     assert r.fetched_at.endswith("Z") and len(r.sha256) == 64 and r.ip == "127.0.0.1"
-    assert ua == (f"clinic-claims-checker/{__version__} "
-                  "(+regulatory audit; contact: audit@regulator.example)")
+    assert ua == (
+        f"clinic-claims-checker/{__version__} (+regulatory audit; contact: audit@regulator.example)"
+    )
     assert r.robots == "ignored: test suite"
 
 
@@ -84,8 +95,12 @@ def test_malformed_and_deep_html_is_fetched():
 
 # -- redirects ------------------------------------------------------------------------------------
 def test_redirect_chain_of_three_hops():
-    routes = {"/a": (301, {"Location": "/b"}, b""), "/b": (302, {"Location": "/c"}, b""),
-              "/c": (307, {"Location": "/final"}, b""), "/final": html(PAGE)}
+    routes = {
+        "/a": (301, {"Location": "/b"}, b""),
+        "/b": (302, {"Location": "/c"}, b""),
+        "/c": (307, {"Location": "/final"}, b""),
+        "/final": html(PAGE),
+    }
     with LocalSite(routes) as site:
         r = fetch(site.url("/a"))
     assert r.outcome == "checked" and r.final_url == site.url("/final")
@@ -188,6 +203,7 @@ def test_slow_drip_is_cut_at_the_deadline():
             for _ in range(100):
                 time.sleep(0.1)
                 yield b"x"
+
         return 200, HTML, body()
 
     with LocalSite({"/": drip}) as site:
@@ -277,8 +293,10 @@ def test_redirect_to_cloud_metadata_is_refused():
     # (the guard sees 169.254.169.254 and refuses); 127.0.0.1 is whitelisted by the injected
     # guard only so that the first hop can reach the local test server.
     target = "http://169.254.169.254/latest/meta-data/"
-    with LocalSite({"/": (302, {"Location": target}, b"")}) as site, \
-            Fetcher(opts(allow_private=False), guard=only_loopback_allowed) as f:
+    with (
+        LocalSite({"/": (302, {"Location": target}, b"")}) as site,
+        Fetcher(opts(allow_private=False), guard=only_loopback_allowed) as f,
+    ):
         r = f.fetch(site.url("/"))
     assert r.outcome == "refused_address" and r.final_url == target
     assert r.reason == "refused: resolves to a link-local address (169.254.169.254)"
@@ -298,8 +316,9 @@ def test_redirect_to_name_resolving_private_and_connection_pinning():
 
     with LocalSite({}) as site:
         site.routes["/"] = (302, {"Location": f"http://rebind.test:{site.port}/x"}, b"")
-        with Fetcher(opts(allow_private=False), resolver=resolver,
-                     guard=only_loopback_allowed) as f:
+        with Fetcher(
+            opts(allow_private=False), resolver=resolver, guard=only_loopback_allowed
+        ) as f:
             r = f.fetch(f"http://clinic.test:{site.port}/")
         host_header = site.hits("/")[0].headers["Host"]
     assert host_header == f"clinic.test:{site.port}"
@@ -307,12 +326,23 @@ def test_redirect_to_name_resolving_private_and_connection_pinning():
     assert resolved == ["clinic.test", "rebind.test"]
 
 
-@pytest.mark.parametrize("ip,label", [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
-    ("10.1.2.3", "private"), ("192.168.1.1", "private"), ("172.16.0.1", "private"),
-    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"), ("224.0.0.1", "multicast"),
-    ("0.0.0.0", "unspecified"), ("240.0.0.1", "reserved"), ("100.64.0.1", "non-global"),
-])
+@pytest.mark.parametrize(
+    "ip,label",
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.1.1", "private"),
+        ("172.16.0.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "non-global"),
+    ],
+)
 def test_address_refusal_labels(ip, label):
     assert f"a {label} address" in address_refusal(ip)
     assert address_refusal(ip, allow_private=True) is None
@@ -323,15 +353,18 @@ def test_public_addresses_pass_the_guard():
 
 
 # -- input validation -----------------------------------------------------------------------------
-@pytest.mark.parametrize("url,reason", [
-    ("ftp://example.com/x", "unsupported scheme: ftp"),
-    ("javascript:alert(1)", "invalid URL"),
-    ("example.com/page", "invalid URL"),
-    ("http://", "invalid URL"),
-    ("http://user:pw@example.com/", "credentials in URL"),
-    ("http://exa mple.com/", "invalid URL"),
-    ("http://example.com:99999/", "invalid URL"),
-])
+@pytest.mark.parametrize(
+    "url,reason",
+    [
+        ("ftp://example.com/x", "unsupported scheme: ftp"),
+        ("javascript:alert(1)", "invalid URL"),
+        ("example.com/page", "invalid URL"),
+        ("http://", "invalid URL"),
+        ("http://user:pw@example.com/", "credentials in URL"),
+        ("http://exa mple.com/", "invalid URL"),
+        ("http://example.com:99999/", "invalid URL"),
+    ],
+)
 def test_invalid_urls(url, reason):
     with Fetcher(opts()) as f:
         r = f.fetch(url)
@@ -359,8 +392,15 @@ def test_min_delay_between_requests_to_one_host_across_threads():
 
 # -- options --------------------------------------------------------------------------------------
 def cli_args(**kw) -> argparse.Namespace:
-    base = dict(allow_private=False, ignore_robots=False, authority=None, contact=None,
-                delay=1.0, timeout=30.0, max_bytes=5 * 1024 * 1024)
+    base = dict(
+        allow_private=False,
+        ignore_robots=False,
+        authority=None,
+        contact=None,
+        delay=1.0,
+        timeout=30.0,
+        max_bytes=5 * 1024 * 1024,
+    )
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -371,10 +411,24 @@ def test_ignore_robots_needs_authority():
 
 
 def test_options_from_args():
-    o = options_from_args(cli_args(ignore_robots=True, authority="Order 12/2026", delay=2.5,
-                                   timeout=7, max_bytes=1000, allow_private=True))
+    o = options_from_args(
+        cli_args(
+            ignore_robots=True,
+            authority="Order 12/2026",
+            delay=2.5,
+            timeout=7,
+            max_bytes=1000,
+            allow_private=True,
+        )
+    )
     assert (o.obey_robots, o.authority, o.min_delay, o.deadline, o.max_bytes, o.allow_private) == (
-        False, "Order 12/2026", 2.5, 7.0, 1000, True)
+        False,
+        "Order 12/2026",
+        2.5,
+        7.0,
+        1000,
+        True,
+    )
 
 
 def test_trickled_headers_are_cut_at_the_deadline():
@@ -426,10 +480,29 @@ def tls_cert(tmp_path_factory):
         pytest.skip("openssl not available")
     d = tmp_path_factory.mktemp("tls")
     cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=clinic.test", "-addext", "subjectAltName=DNS:clinic.test",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
-                   timeout=30)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=clinic.test",
+            "-addext",
+            "subjectAltName=DNS:clinic.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     return str(cert), str(key)
 
 
@@ -439,8 +512,10 @@ def test_https_through_the_guard_verifies_the_name_not_the_pinned_ip(tls_cert):
     def resolver(host, port):
         return ["127.0.0.1"]
 
-    with LocalSite({"/": html(PAGE)}, tls=tls_cert) as site, \
-            Fetcher(opts(allow_private=False), resolver=resolver, guard=only_loopback_allowed) as f:
+    with (
+        LocalSite({"/": html(PAGE)}, tls=tls_cert) as site,
+        Fetcher(opts(allow_private=False), resolver=resolver, guard=only_loopback_allowed) as f,
+    ):
         f._session.verify = tls_cert[0]  # trust the test's self-signed certificate
         good = f.fetch(f"https://clinic.test:{site.port}/")
         bad = f.fetch(f"https://other.test:{site.port}/")

@@ -16,8 +16,15 @@ PAGE = "<html><body><p>page</p></body></html>"
 
 
 def opts(**kw) -> FetchOptions:
-    base = dict(allow_private=True, min_delay=0.02, deadline=2.0, connect_timeout=1.0,
-                read_timeout=1.0, backoff=0.05, retries=1)
+    base = dict(
+        allow_private=True,
+        min_delay=0.02,
+        deadline=2.0,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        backoff=0.05,
+        retries=1,
+    )
     base.update(kw)
     return FetchOptions(**base)
 
@@ -38,8 +45,9 @@ def test_allow_after_disallow_longest_match():
 
 
 def test_group_for_our_token_wins_over_star():
-    parser = parse_robots(b"User-agent: *\nDisallow: /\n\nUser-agent: clinic-claims-checker\n"
-                          b"Disallow: /private/\n")
+    parser = parse_robots(
+        b"User-agent: *\nDisallow: /\n\nUser-agent: clinic-claims-checker\nDisallow: /private/\n"
+    )
     assert parser.can_fetch("https://c.example/about", ROBOTS_TOKEN)
     assert not parser.can_fetch("https://c.example/private/x", ROBOTS_TOKEN)
 
@@ -49,7 +57,8 @@ def test_policy_without_usable_robots():
         return rules_from_fetch(FetchResult(url="x", **kw)).decide("https://c.example/")
 
     assert rules(outcome="http_error", status=404, reason="HTTP 404") == rules(
-        outcome="http_error", status=404, reason="HTTP 404")
+        outcome="http_error", status=404, reason="HTTP 404"
+    )
     d404 = rules(outcome="http_error", status=404, reason="HTTP 404")
     assert d404.allowed and d404.label == "unavailable (HTTP 404)"
     d403 = rules(outcome="http_error", status=403, reason="HTTP 403")
@@ -62,20 +71,29 @@ def test_policy_without_usable_robots():
 
 
 def test_disallowed_page_is_never_requested():
-    routes = {"/robots.txt": robots_route(b"User-agent: *\nDisallow: /private/\n"),
-              "/private/x": html(PAGE), "/ok": html(PAGE)}
+    routes = {
+        "/robots.txt": robots_route(b"User-agent: *\nDisallow: /private/\n"),
+        "/private/x": html(PAGE),
+        "/ok": html(PAGE),
+    }
     with LocalSite(routes) as site, Fetcher(opts()) as f:
         blocked = f.fetch(site.url("/private/x"))
         ok = f.fetch(site.url("/ok"))
         assert site.hits("/private/x") == [] and len(site.hits("/robots.txt")) == 1
     assert (blocked.outcome, blocked.reason, blocked.robots) == (
-        "blocked_by_robots", "blocked by robots.txt", "disallowed")
+        "blocked_by_robots",
+        "blocked by robots.txt",
+        "disallowed",
+    )
     assert (ok.outcome, ok.robots) == ("checked", "allowed")
 
 
 def test_redirect_into_disallowed_path_is_blocked():
-    routes = {"/robots.txt": robots_route(b"User-agent: *\nDisallow: /members/\n"),
-              "/go": (302, {"Location": "/members/area"}, b""), "/members/area": html(PAGE)}
+    routes = {
+        "/robots.txt": robots_route(b"User-agent: *\nDisallow: /members/\n"),
+        "/go": (302, {"Location": "/members/area"}, b""),
+        "/members/area": html(PAGE),
+    }
     with LocalSite(routes) as site, Fetcher(opts()) as f:
         r = f.fetch(site.url("/go"))
         assert site.hits("/members/area") == []
@@ -83,8 +101,12 @@ def test_redirect_into_disallowed_path_is_blocked():
 
 
 def test_crawl_delay_is_obeyed():
-    routes = {"/robots.txt": robots_route(b"User-agent: *\nCrawl-delay: 0.4\n"),
-              "/a": html(PAGE), "/b": html(PAGE), "/c": html(PAGE)}
+    routes = {
+        "/robots.txt": robots_route(b"User-agent: *\nCrawl-delay: 0.4\n"),
+        "/a": html(PAGE),
+        "/b": html(PAGE),
+        "/c": html(PAGE),
+    }
     with LocalSite(routes) as site, Fetcher(opts(min_delay=0.01)) as f:
         for p in ("/a", "/b", "/c"):
             assert f.fetch(site.url(p)).outcome == "checked"
@@ -110,8 +132,10 @@ def test_robots_server_error_blocks_everything():
 
 def test_ignoring_robots_with_authority_never_reads_robots():
     routes = {"/robots.txt": robots_route(b"User-agent: *\nDisallow: /\n"), "/": html(PAGE)}
-    with LocalSite(routes) as site, \
-            Fetcher(opts(obey_robots=False, authority="Health Act s.12 warrant")) as f:
+    with (
+        LocalSite(routes) as site,
+        Fetcher(opts(obey_robots=False, authority="Health Act s.12 warrant")) as f,
+    ):
         r = f.fetch(site.url("/"))
         assert site.hits("/robots.txt") == []
     assert (r.outcome, r.robots) == ("checked", "ignored: Health Act s.12 warrant")

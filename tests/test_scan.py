@@ -26,17 +26,36 @@ PAGE = "<html><body><h1>Spine</h1><p>Stem cell injections cure disc disease.</p>
 
 
 def opts(**kw) -> FetchOptions:
-    base = dict(allow_private=True, min_delay=0.0, deadline=2.0, connect_timeout=1.0,
-                read_timeout=1.0, retries=0)
+    base = dict(
+        allow_private=True,
+        min_delay=0.0,
+        deadline=2.0,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        retries=0,
+    )
     base.update(kw)
     return FetchOptions(**base)
 
 
 def fake_finding(url: str | None) -> Finding:
-    return Finding(sentence="Stem cell injections cure disc disease.", claim="cure", start=0,
-                   end=10, therapy="stem_cell", therapy_source="stated", condition="spine",
-                   category="cure", verdict="contradicts", severity="high", hedged=False,
-                   evidence=("E1",), refs=(1,), rationale="fake", url=url)
+    return Finding(
+        sentence="Stem cell injections cure disc disease.",
+        claim="cure",
+        start=0,
+        end=10,
+        therapy="stem_cell",
+        therapy_source="stated",
+        condition="spine",
+        category="cure",
+        verdict="contradicts",
+        severity="high",
+        hedged=False,
+        evidence=("E1",),
+        refs=(1,),
+        rationale="fake",
+        url=url,
+    )
 
 
 @pytest.fixture
@@ -59,8 +78,11 @@ def test_single_page_report_carries_provenance(fake_engine, tmp_path):
     with LocalSite(routes) as site:
         [report] = check_url(site.url("/go"), options=opts(), save_dir=tmp_path)
     assert report.url == site.url("/go") and report.final_url == site.url("/page")
-    assert (report.outcome, report.status, report.robots) == ("checked", 200,
-                                                             "unavailable (HTTP 404)")
+    assert (report.outcome, report.status, report.robots) == (
+        "checked",
+        200,
+        "unavailable (HTTP 404)",
+    )
     assert report.fetched_at.endswith("Z") and len(report.sha256) == 64
     assert report.warc_record_id.startswith("<urn:uuid:") and len(report.flags) == 1
     assert fake_engine[0][1] == site.url("/page")
@@ -100,13 +122,22 @@ def test_temporary_capture_is_removed(fake_engine, monkeypatch):
 
 
 def test_crawl_reports_every_page_and_leads(fake_engine, tmp_path):
-    home = ('<a href="/stem-cells">Stem cells</a> <a href="/missing">Research</a>'
-            '<a href="https://youtu.be/x">video</a>')
+    home = (
+        '<a href="/stem-cells">Stem cells</a> <a href="/missing">Research</a>'
+        '<a href="https://youtu.be/x">video</a>'
+    )
     routes = {"/": html(home), "/stem-cells": html(PAGE)}
     leads: list = []
     with LocalSite(routes) as site:
-        reports = check_url(site.url("/"), options=opts(), crawl=True, max_pages=10, depth=2,
-                            save_dir=tmp_path, leads=leads)
+        reports = check_url(
+            site.url("/"),
+            options=opts(),
+            crawl=True,
+            max_pages=10,
+            depth=2,
+            save_dir=tmp_path,
+            leads=leads,
+        )
     by_path = {r.url.replace(site.origin, ""): r for r in reports}
     assert set(by_path) == {"/", "/stem-cells", "/missing"}
     assert by_path["/missing"].outcome == "http_error" and by_path["/missing"].reason == "HTTP 404"
@@ -117,9 +148,21 @@ def test_crawl_reports_every_page_and_leads(fake_engine, tmp_path):
 
 
 def cli_args(target: str, **kw) -> argparse.Namespace:
-    base = dict(target=target, crawl=False, max_pages=50, depth=3, allow_private=True,
-                ignore_robots=False, authority=None, contact=None, delay=0.0, timeout=2.0,
-                max_bytes=5 * 1024 * 1024, save=None, format="table")
+    base = dict(
+        target=target,
+        crawl=False,
+        max_pages=50,
+        depth=3,
+        allow_private=True,
+        ignore_robots=False,
+        authority=None,
+        contact=None,
+        delay=0.0,
+        timeout=2.0,
+        max_bytes=5 * 1024 * 1024,
+        save=None,
+        format="table",
+    )
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -131,8 +174,9 @@ def test_command_usage_error_is_an_invalid_input_report():
 
 def test_command_with_authority_records_it(fake_engine, tmp_path):
     with LocalSite({"/": html(PAGE)}) as site:
-        [report] = check_url_command(cli_args(site.url("/"), ignore_robots=True,
-                                              authority="Warrant 42", save=str(tmp_path)))
+        [report] = check_url_command(
+            cli_args(site.url("/"), ignore_robots=True, authority="Warrant 42", save=str(tmp_path))
+        )
     assert report.robots == "ignored: Warrant 42"
     line = json.loads((tmp_path / MANIFEST_NAME).read_text().splitlines()[0])
     assert line["authority"] == "Warrant 42" and line["robots"] == "ignored: Warrant 42"
@@ -145,16 +189,27 @@ def test_package_check_url_delegates(fake_engine):
 
 
 # -- with the real engine -----------------------------------------------------------------------
-real_engine = pytest.mark.skipif(importlib.util.find_spec("checker.engine") is None,
-                                 reason="checker.engine not written yet")
+real_engine = pytest.mark.skipif(
+    importlib.util.find_spec("checker.engine") is None, reason="checker.engine not written yet"
+)
 
 
 @real_engine
 def test_real_engine_on_malformed_and_deep_html():
-    deep = "<div>" * 5000 + "<p>Our stem cell injections cure degenerative disc disease." \
-        + "</span>" * 50 + "<<p <b>&#xZZ;"
-    routes = {"/deep": html(deep), "/broken": (200, {"Content-Type": "text/html"},
-                                                b"\xff\xfe<p>stem \x00cells</b></html><html>")}
+    deep = (
+        "<div>" * 5000
+        + "<p>Our stem cell injections cure degenerative disc disease."
+        + "</span>" * 50
+        + "<<p <b>&#xZZ;"
+    )
+    routes = {
+        "/deep": html(deep),
+        "/broken": (
+            200,
+            {"Content-Type": "text/html"},
+            b"\xff\xfe<p>stem \x00cells</b></html><html>",
+        ),
+    }
     with LocalSite(routes) as site:
         reports = [check_url(site.url(p), options=opts())[0] for p in ("/deep", "/broken")]
     assert [r.outcome for r in reports] == ["checked", "checked"], [r.reason for r in reports]
@@ -170,7 +225,8 @@ def test_engine_crash_on_one_page_is_recorded(monkeypatch):
     with LocalSite({"/": html(PAGE)}) as site:
         [report] = check_url(site.url("/"), options=opts())
     assert report.outcome == "analysis_error" and report.reason.startswith(
-        "could not be analysed: RecursionError")
+        "could not be analysed: RecursionError"
+    )
 
 
 def test_command_unwritable_save_dir(tmp_path):

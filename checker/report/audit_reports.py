@@ -38,11 +38,31 @@ SEVERITY_POINTS = {"high": 10.0, "medium": 4.0, "low": 1.0}
 VERDICT_WEIGHT = {"contradicts": 1.5, "unsupported": 1.0}
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "": 3}
 
-FINDING_COLUMNS = ("sentence", "claim", "therapy", "condition", "category", "verdict", "severity",
-                   "hedged", "evidence", "refs", "rationale")
+FINDING_COLUMNS = (
+    "sentence",
+    "claim",
+    "therapy",
+    "condition",
+    "category",
+    "verdict",
+    "severity",
+    "hedged",
+    "evidence",
+    "refs",
+    "rationale",
+)
 PROVENANCE_COLUMNS = ("checker_version", "lexicons_version", "evidence_sha256")
-URL_COLUMNS = ("row", "url", "outcome", "final_url", "http_status", "page_sha256", "pages",
-               "flags", "reason")
+URL_COLUMNS = (
+    "row",
+    "url",
+    "outcome",
+    "final_url",
+    "http_status",
+    "page_sha256",
+    "pages",
+    "flags",
+    "reason",
+)
 ERROR_COLUMNS = ("row", "url", "outcome", "http_status", "final_url", "reason")
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -99,8 +119,9 @@ def dedupe_flags(pairs: Iterable[tuple[dict, dict]]) -> list[dict]:
         norm = normalise(finding.get("sentence", ""))
         index = bucket.get(norm)
         if index is None and bucket:
-            match = process.extractOne(norm, bucket.keys(), scorer=fuzz.ratio,
-                                       score_cutoff=SIMILARITY)
+            match = process.extractOne(
+                norm, bucket.keys(), scorer=fuzz.ratio, score_cutoff=SIMILARITY
+            )
             index = bucket[match[0]] if match else None
         page_url = page.get("final_url") or page.get("url") or ""
         if index is None:
@@ -122,8 +143,13 @@ def dedupe_flags(pairs: Iterable[tuple[dict, dict]]) -> list[dict]:
 
 def rank_claims(claims: list[dict]) -> list[dict]:
     """Worst first (points, then severity), stable in page order."""
-    return sorted(claims, key=lambda c: (-points(c["finding"]),
-                                         SEVERITY_RANK.get(c["finding"].get("severity", ""), 3)))
+    return sorted(
+        claims,
+        key=lambda c: (
+            -points(c["finding"]),
+            SEVERITY_RANK.get(c["finding"].get("severity", ""), 3),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -161,72 +187,156 @@ class SiteSummary:
         return sum(n for k, n in self.outcomes.items() if k != "checked")
 
 
-def summarise_site(site: str, extra: dict[str, str], rows: int, outcomes: Counter,
-                   claims: list[dict]) -> SiteSummary:
+def summarise_site(
+    site: str, extra: dict[str, str], rows: int, outcomes: Counter, claims: list[dict]
+) -> SiteSummary:
     sev = Counter(c["finding"].get("severity", "") for c in claims)
     verdicts = Counter(c["finding"].get("verdict", "") for c in claims)
     ranked = rank_claims(claims)
     return SiteSummary(
-        site=site, extra=extra, rows=rows, outcomes=dict(outcomes), high=sev["high"],
-        medium=sev["medium"], low=sev["low"], contradicts=verdicts["contradicts"],
-        unsupported=verdicts["unsupported"], occurrences=sum(c["occurrences"] for c in claims),
+        site=site,
+        extra=extra,
+        rows=rows,
+        outcomes=dict(outcomes),
+        high=sev["high"],
+        medium=sev["medium"],
+        low=sev["low"],
+        contradicts=verdicts["contradicts"],
+        unsupported=verdicts["unsupported"],
+        occurrences=sum(c["occurrences"] for c in claims),
         risk_score=round(sum(points(c["finding"]) for c in claims), 1),
-        worst=ranked[0] if ranked else None)
+        worst=ranked[0] if ranked else None,
+    )
 
 
 # -- writers ---------------------------------------------------------------------------------------
 def finding_cells(finding: dict) -> list[object]:
-    return [finding.get("sentence", ""), finding.get("claim", ""), finding.get("therapy", ""),
-            finding.get("condition", ""), finding.get("category", ""), finding.get("verdict", ""),
-            finding.get("severity", ""), "true" if finding.get("hedged") else "false",
-            ";".join(finding.get("evidence", [])),
-            ";".join(str(r) for r in finding.get("refs", [])),
-            finding.get("rationale", "")]
+    return [
+        finding.get("sentence", ""),
+        finding.get("claim", ""),
+        finding.get("therapy", ""),
+        finding.get("condition", ""),
+        finding.get("category", ""),
+        finding.get("verdict", ""),
+        finding.get("severity", ""),
+        "true" if finding.get("hedged") else "false",
+        ";".join(finding.get("evidence", [])),
+        ";".join(str(r) for r in finding.get("refs", [])),
+        finding.get("rationale", ""),
+    ]
 
 
 def findings_header(columns: tuple[str, ...]) -> list[str]:
-    return ["site", *columns, "url", "fetched_at", "page_sha256", *FINDING_COLUMNS, "occurrences",
-            "pages", *PROVENANCE_COLUMNS]
+    return [
+        "site",
+        *columns,
+        "url",
+        "fetched_at",
+        "page_sha256",
+        *FINDING_COLUMNS,
+        "occurrences",
+        "pages",
+        *PROVENANCE_COLUMNS,
+    ]
 
 
-def findings_rows(site: str, extra: dict[str, str], columns: tuple[str, ...],
-                  claims: list[dict], provenance: dict) -> Iterator[list[str]]:
+def findings_rows(
+    site: str, extra: dict[str, str], columns: tuple[str, ...], claims: list[dict], provenance: dict
+) -> Iterator[list[str]]:
     for claim in claims:
         page = claim["page"]
-        yield safe_row([
-            site, *(extra.get(c, "") for c in columns), page.get("final_url") or page.get("url"),
-            page.get("fetched_at") or "", page.get("sha256") or "",
-            *finding_cells(claim["finding"]),
-            claim["occurrences"], " | ".join(claim["pages"]), provenance.get("checker", ""),
-            provenance.get("lexicons", ""), provenance.get("evidence_sha256", "")])
+        yield safe_row(
+            [
+                site,
+                *(extra.get(c, "") for c in columns),
+                page.get("final_url") or page.get("url"),
+                page.get("fetched_at") or "",
+                page.get("sha256") or "",
+                *finding_cells(claim["finding"]),
+                claim["occurrences"],
+                " | ".join(claim["pages"]),
+                provenance.get("checker", ""),
+                provenance.get("lexicons", ""),
+                provenance.get("evidence_sha256", ""),
+            ]
+        )
 
 
 def sites_header(columns: tuple[str, ...]) -> list[str]:
-    return ["site", *columns, "rows", "pages_checked", *(f"outcome_{o}" for o in OUTCOMES),
-            "flags_high", "flags_medium", "flags_low", "distinct_flags", "flag_occurrences",
-            "contradicts", "unsupported", "risk_score", "worst_claim", "worst_claim_verdict",
-            "worst_claim_severity", "worst_claim_url"]
+    return [
+        "site",
+        *columns,
+        "rows",
+        "pages_checked",
+        *(f"outcome_{o}" for o in OUTCOMES),
+        "flags_high",
+        "flags_medium",
+        "flags_low",
+        "distinct_flags",
+        "flag_occurrences",
+        "contradicts",
+        "unsupported",
+        "risk_score",
+        "worst_claim",
+        "worst_claim_verdict",
+        "worst_claim_severity",
+        "worst_claim_url",
+    ]
 
 
 def sites_row(s: SiteSummary, columns: tuple[str, ...]) -> list[str]:
     worst = s.worst["finding"] if s.worst else {}
     worst_url = (s.worst["page"].get("final_url") or s.worst["page"].get("url")) if s.worst else ""
-    return safe_row([
-        s.site, *(s.extra.get(c, "") for c in columns), s.rows, s.pages_checked,
-        *(s.outcomes.get(o, 0) for o in OUTCOMES), s.high, s.medium, s.low, s.distinct_flags,
-        s.occurrences, s.contradicts, s.unsupported, f"{s.risk_score:g}",
-        worst.get("sentence", ""), worst.get("verdict", ""), worst.get("severity", ""), worst_url])
+    return safe_row(
+        [
+            s.site,
+            *(s.extra.get(c, "") for c in columns),
+            s.rows,
+            s.pages_checked,
+            *(s.outcomes.get(o, 0) for o in OUTCOMES),
+            s.high,
+            s.medium,
+            s.low,
+            s.distinct_flags,
+            s.occurrences,
+            s.contradicts,
+            s.unsupported,
+            f"{s.risk_score:g}",
+            worst.get("sentence", ""),
+            worst.get("verdict", ""),
+            worst.get("severity", ""),
+            worst_url,
+        ]
+    )
 
 
 def url_row(r: RowRecord) -> list[str]:
-    return safe_row([r.rowno, r.raw, r.outcome or "", r.final_url or "",
-                     "" if r.status is None else r.status, r.sha256 or "", r.pages, r.flags,
-                     r.reason])
+    return safe_row(
+        [
+            r.rowno,
+            r.raw,
+            r.outcome or "",
+            r.final_url or "",
+            "" if r.status is None else r.status,
+            r.sha256 or "",
+            r.pages,
+            r.flags,
+            r.reason,
+        ]
+    )
 
 
 def error_row(r: RowRecord) -> list[str]:
-    return safe_row([r.rowno, r.raw, r.outcome or "", "" if r.status is None else r.status,
-                     r.final_url or "", r.reason])
+    return safe_row(
+        [
+            r.rowno,
+            r.raw,
+            r.outcome or "",
+            "" if r.status is None else r.status,
+            r.final_url or "",
+            r.reason,
+        ]
+    )
 
 
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> int:
@@ -243,15 +353,25 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> i
 def write_findings_jsonl(path: Path, state: AuditState, provenance: dict) -> int:
     """Every finding occurrence (all fields), with its page's url, sha256 and WARC record id."""
     count = 0
-    stamp = {"checker_version": provenance.get("checker", ""),
-             "lexicons_version": provenance.get("lexicons", ""),
-             "evidence_sha256": provenance.get("evidence_sha256", "")}
+    stamp = {
+        "checker_version": provenance.get("checker", ""),
+        "lexicons_version": provenance.get("lexicons", ""),
+        "evidence_sha256": provenance.get("evidence_sha256", ""),
+    }
     with atomic_open(path) as fh:
         for rowno, site, page, finding in state.iter_findings():
-            record = {"row": rowno, "site": site, "page_url": page["url"],
-                      "final_url": page["final_url"], "fetched_at": page["fetched_at"],
-                      "page_sha256": page["sha256"], "warc_record_id": page["warc_record_id"],
-                      **finding, "is_flag": finding.get("verdict") in VERDICT_WEIGHT, **stamp}
+            record = {
+                "row": rowno,
+                "site": site,
+                "page_url": page["url"],
+                "final_url": page["final_url"],
+                "fetched_at": page["fetched_at"],
+                "page_sha256": page["sha256"],
+                "warc_record_id": page["warc_record_id"],
+                **finding,
+                "is_flag": finding.get("verdict") in VERDICT_WEIGHT,
+                **stamp,
+            }
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     return count
@@ -272,8 +392,9 @@ class ReportTotals:
     ranked: tuple[SiteSummary, ...] = ()  # sites, worst first
 
 
-def build_site_claims(state: AuditState, columns: tuple[str, ...], provenance: dict,
-                      findings_csv: Path) -> list[SiteSummary]:
+def build_site_claims(
+    state: AuditState, columns: tuple[str, ...], provenance: dict, findings_csv: Path
+) -> list[SiteSummary]:
     """De-duplicate each site's flags, store them for the HTML report, write findings.csv."""
     outcomes = state.site_outcomes()
     row_counts = state.site_row_counts()
@@ -284,8 +405,11 @@ def build_site_claims(state: AuditState, columns: tuple[str, ...], provenance: d
         for site, extra in state.iter_sites():
             claims = dedupe_flags(state.site_flags(site))
             state.replace_site_claims(site, claims)
-            summaries.append(summarise_site(site, extra, row_counts.get(site, 0),
-                                            outcomes.get(site, Counter()), claims))
+            summaries.append(
+                summarise_site(
+                    site, extra, row_counts.get(site, 0), outcomes.get(site, Counter()), claims
+                )
+            )
             yield from findings_rows(site, extra, columns, claims, provenance)
 
     write_csv(findings_csv, findings_header(columns), rows())
@@ -302,29 +426,46 @@ def worst_claims(state: AuditState, summaries: list[SiteSummary], n: int = 5) ->
     return out[:n]
 
 
-def write_reports(state: AuditState, out: Path, info: dict,
-                  html_writer: Callable[..., None] | None = None) -> ReportTotals:
+def write_reports(
+    state: AuditState, out: Path, info: dict, html_writer: Callable[..., None] | None = None
+) -> ReportTotals:
     """Regenerate every report in `out` from the database. `info` carries provenance, the
     carried columns and the audit's timestamps (see `checker.audit`)."""
     from checker.report.html_report import write_html_report
 
     columns = tuple(info.get("columns", ()))
     provenance = info.get("provenance", {})
-    paths = {name: out / name for name in
-             ("findings.csv", "findings.jsonl", "sites.csv", "urls.csv", "errors.csv",
-              "report.html")}
+    paths = {
+        name: out / name
+        for name in (
+            "findings.csv",
+            "findings.jsonl",
+            "sites.csv",
+            "urls.csv",
+            "errors.csv",
+            "report.html",
+        )
+    }
     summaries = build_site_claims(state, columns, provenance, paths["findings.csv"])
     write_findings_jsonl(paths["findings.jsonl"], state, provenance)
     order = {s.site: i for i, s in enumerate(summaries)}  # ties stay in input order
     ranked = sorted(summaries, key=lambda s: (-s.risk_score, -s.distinct_flags, order[s.site]))
     write_csv(paths["sites.csv"], sites_header(columns), (sites_row(s, columns) for s in ranked))
     write_csv(paths["urls.csv"], URL_COLUMNS, (url_row(r) for r in state.iter_rows()))
-    write_csv(paths["errors.csv"], ERROR_COLUMNS,
-              (error_row(r) for r in state.iter_rows() if r.outcome != "checked"))
+    write_csv(
+        paths["errors.csv"],
+        ERROR_COLUMNS,
+        (error_row(r) for r in state.iter_rows() if r.outcome != "checked"),
+    )
     (html_writer or write_html_report)(paths["report.html"], info, ranked, state.site_claims)
     by_sev = {k: sum(getattr(s, k) for s in summaries) for k in ("high", "medium", "low")}
     return ReportTotals(
-        sites=len(summaries), rows=int(state.get_meta("total_rows", "0") or 0),
+        sites=len(summaries),
+        rows=int(state.get_meta("total_rows", "0") or 0),
         pages_checked=sum(s.pages_checked for s in summaries),
-        distinct_flags=sum(by_sev.values()), by_severity=by_sev,
-        worst=worst_claims(state, summaries), paths=paths, ranked=tuple(ranked))
+        distinct_flags=sum(by_sev.values()),
+        by_severity=by_sev,
+        worst=worst_claims(state, summaries),
+        paths=paths,
+        ranked=tuple(ranked),
+    )

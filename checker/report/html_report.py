@@ -50,8 +50,11 @@ dt{font-weight:600;color:#4a5563}dd{margin:0;word-break:break-word}
 def highlight(sentence: str, finding: dict) -> str:
     """The sentence, escaped, with the claim cue wrapped in <mark> (by offset, else by text)."""
     claim = finding.get("claim", "") or ""
-    start, cstart, cend = finding.get("start", -1), finding.get("claim_start", -1), finding.get(
-        "claim_end", -1)
+    start, cstart, cend = (
+        finding.get("start", -1),
+        finding.get("claim_start", -1),
+        finding.get("claim_end", -1),
+    )
     lo = -1
     if isinstance(start, int) and isinstance(cstart, int) and cstart >= 0 and start >= 0:
         rel, length = cstart - start, cend - cstart
@@ -83,8 +86,10 @@ def _no_claims(s: SiteSummary) -> str:
 def _tags(finding: dict) -> str:
     verdict, severity = finding.get("verdict", ""), finding.get("severity", "")
     hedged = '<span class="tag">hedged</span>' if finding.get("hedged") else ""
-    return (f'<span class="tag {esc(verdict)}">{esc(verdict)}</span>'
-            f'<span class="tag {esc(severity)}">{esc(severity)}</span>{hedged}')
+    return (
+        f'<span class="tag {esc(verdict)}">{esc(verdict)}</span>'
+        f'<span class="tag {esc(severity)}">{esc(severity)}</span>{hedged}'
+    )
 
 
 def _pages(urls: list[str]) -> str:
@@ -98,24 +103,30 @@ def claim_html(claim: dict) -> str:
     rows = [
         ("category", f.get("category")),
         ("therapy", f"{f.get('therapy')} ({f.get('therapy_source')})"),
-        ("condition", f.get("condition")), ("claim", f.get("claim")),
+        ("condition", f.get("condition")),
+        ("claim", f.get("claim")),
         ("evidence", "; ".join(f.get("evidence", [])) or "none"),
         ("references", ", ".join(f"[{r}]" for r in f.get("refs", [])) or "none"),
         ("rationale", f.get("rationale")),
     ]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    dl += (f"<dt>occurrences</dt><dd>{claim['occurrences']} on {len(claim['pages'])} page(s)</dd>"
-           f"<dt>pages</dt><dd>{_pages(claim['pages'])}</dd>"
-           f"<dt>first captured</dt><dd>{esc(page.get('fetched_at') or '')} · sha256 "
-           f"<code>{esc(page.get('sha256') or '')}</code></dd>")
-    return (f'<div class="claim {esc(f.get("severity", ""))}">{_tags(f)}'
-            f'<p class="sentence">{highlight(f.get("sentence", ""), f)}</p><dl>{dl}</dl></div>')
+    dl += (
+        f"<dt>occurrences</dt><dd>{claim['occurrences']} on {len(claim['pages'])} page(s)</dd>"
+        f"<dt>pages</dt><dd>{_pages(claim['pages'])}</dd>"
+        f"<dt>first captured</dt><dd>{esc(page.get('fetched_at') or '')} · sha256 "
+        f"<code>{esc(page.get('sha256') or '')}</code></dd>"
+    )
+    return (
+        f'<div class="claim {esc(f.get("severity", ""))}">{_tags(f)}'
+        f'<p class="sentence">{highlight(f.get("sentence", ""), f)}</p><dl>{dl}</dl></div>'
+    )
 
 
 def _provenance(info: dict) -> str:
     p = info.get("provenance", {})
     rows = [
-        ("checker version", p.get("checker")), ("lexicons version", p.get("lexicons")),
+        ("checker version", p.get("checker")),
+        ("lexicons version", p.get("lexicons")),
         ("evidence sha256", p.get("evidence_sha256")),
         ("input", f"{info.get('input', '')} ({info.get('input_kind', '')})"),
         ("input sha256", info.get("input_sha256")),
@@ -128,57 +139,87 @@ def _provenance(info: dict) -> str:
 
 
 def _ranking(summaries: list[SiteSummary], columns: tuple[str, ...]) -> str:
-    head = "".join(f"<th>{esc(c)}</th>" for c in ("#", "site", *columns[:2], "risk score", "high",
-                                                   "medium", "low", "pages checked",
-                                                   "not checked", "worst claim"))
+    head = "".join(
+        f"<th>{esc(c)}</th>"
+        for c in (
+            "#",
+            "site",
+            *columns[:2],
+            "risk score",
+            "high",
+            "medium",
+            "low",
+            "pages checked",
+            "not checked",
+            "worst claim",
+        )
+    )
     rows = []
     for i, s in enumerate(summaries, start=1):
-        worst = esc(s.worst["finding"].get("sentence", "")) if s.worst else \
-            f'<span class="none">{_no_claims(s)}</span>'
+        worst = (
+            esc(s.worst["finding"].get("sentence", ""))
+            if s.worst
+            else f'<span class="none">{_no_claims(s)}</span>'
+        )
         extra = "".join(f"<td>{esc(s.extra.get(c, ''))}</td>" for c in columns[:2])
         rows.append(
             f'<tr><td>{i}</td><td><a href="#site-{i}">{esc(s.site)}</a></td>{extra}'
             f"<td>{s.risk_score:g}</td><td>{s.high}</td><td>{s.medium}</td><td>{s.low}</td>"
-            f"<td>{s.pages_checked}</td><td>{s.not_checked}</td><td>{worst}</td></tr>")
+            f"<td>{s.pages_checked}</td><td>{s.not_checked}</td><td>{worst}</td></tr>"
+        )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def site_html(index: int, s: SiteSummary, claims: list[dict], columns: tuple[str, ...]) -> str:
     carried = "".join(f"<dt>{esc(c)}</dt><dd>{esc(s.extra.get(c, ''))}</dd>" for c in columns)
     outcomes = ", ".join(f"{o}: {s.outcomes[o]}" for o in OUTCOMES if s.outcomes.get(o))
-    head = (f'<section class="site" id="site-{index}"><h3>{index}. {_name(s)}</h3>'
-            f"<dl>{carried}<dt>risk score</dt><dd>{s.risk_score:g}</dd>"
-            f"<dt>distinct flags</dt><dd>{s.high} high, {s.medium} medium, {s.low} low "
-            f"({s.occurrences} occurrences)</dd><dt>outcomes</dt><dd>{esc(outcomes) or 'none'}</dd>"
-            "</dl>")
+    head = (
+        f'<section class="site" id="site-{index}"><h3>{index}. {_name(s)}</h3>'
+        f"<dl>{carried}<dt>risk score</dt><dd>{s.risk_score:g}</dd>"
+        f"<dt>distinct flags</dt><dd>{s.high} high, {s.medium} medium, {s.low} low "
+        f"({s.occurrences} occurrences)</dd><dt>outcomes</dt><dd>{esc(outcomes) or 'none'}</dd>"
+        "</dl>"
+    )
     if not claims:
         return head + f'<p class="none">{_no_claims(s)}</p></section>'
     return head + "".join(claim_html(c) for c in rank_claims(claims)) + "</section>"
 
 
-def write_html_report(path: Path, info: dict, ranked: list[SiteSummary],
-                      claims_of: Callable[[str], list[dict]]) -> None:
+def write_html_report(
+    path: Path, info: dict, ranked: list[SiteSummary], claims_of: Callable[[str], list[dict]]
+) -> None:
     """Stream the report: header and ranking, then one section per site (worst first)."""
     columns = tuple(info.get("columns", ()))
     with atomic_open(path) as fh:
         _write_all(fh, info, ranked, claims_of, columns)
 
 
-def _write_all(fh: IO[str], info: dict, ranked: list[SiteSummary],
-               claims_of: Callable[[str], list[dict]], columns: tuple[str, ...]) -> None:
+def _write_all(
+    fh: IO[str],
+    info: dict,
+    ranked: list[SiteSummary],
+    claims_of: Callable[[str], list[dict]],
+    columns: tuple[str, ...],
+) -> None:
     flagged = sum(1 for s in ranked if s.distinct_flags)
-    fh.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-             f"<title>Clinic claims audit</title><style>{CSS}</style></head><body><main>")
-    fh.write("<h1>Clinic advertisement claims audit</h1>"
-             '<p class="muted">Claims about stem cell and spinal injection therapies, checked '
-             "against the evidence base. A flag is a claim the evidence base contradicts or does "
-             "not support. Sites without flags show “no findings within scope”: the checker "
-             "only looks for the claims it knows, so that is not a clean bill of health.</p>")
+    fh.write(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Clinic claims audit</title><style>{CSS}</style></head><body><main>"
+    )
+    fh.write(
+        "<h1>Clinic advertisement claims audit</h1>"
+        '<p class="muted">Claims about stem cell and spinal injection therapies, checked '
+        "against the evidence base. A flag is a claim the evidence base contradicts or does "
+        "not support. Sites without flags show “no findings within scope”: the checker "
+        "only looks for the claims it knows, so that is not a clean bill of health.</p>"
+    )
     fh.write(_provenance(info))
-    fh.write(f"<h2>Sites, worst first</h2><p>{len(ranked)} site(s), {flagged} with flags. "
-             "Risk score = sum over distinct flags of severity points (high 10, medium 4, "
-             "low 1) × 1.5 when the claim contradicts the evidence base.</p>")
+    fh.write(
+        f"<h2>Sites, worst first</h2><p>{len(ranked)} site(s), {flagged} with flags. "
+        "Risk score = sum over distinct flags of severity points (high 10, medium 4, "
+        "low 1) × 1.5 when the claim contradicts the evidence base.</p>"
+    )
     fh.write(_ranking(ranked, columns))
     fh.write("<h2>Claims by site</h2>")
     for i, s in enumerate(ranked, start=1):
