@@ -92,9 +92,9 @@ class _Index:
         self.sent_starts = sent_starts
         self.topic_therapy = self._topic(self.subjects)
         self.topic_condition = self._topic(self.conditions)
-        self.trial_rx: re.Pattern | None = None
-        self.norm = ""
-        self.raw = ""
+        self.trial_rx = _trial_regex(lex)
+        self.norm = norm_text(doc)
+        self.raw = text
 
     def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
         for i, seg_idx in enumerate(self.seg_of):
@@ -109,9 +109,6 @@ class _Index:
 def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Claim]:
     """Every cue in the doc that is a claim in the page's own voice, with its context."""
     idx = _Index(doc, segments, lex)
-    idx.trial_rx = _trial_regex(lex)
-    idx.norm = norm_text(doc)
-    idx.raw = doc_text(doc)
     claims = []
     for cue in doc.spans.get("cues", []):
         claim = _claim(cue, idx, lex)
@@ -291,7 +288,13 @@ def _condition(cue: Span, idx: _Index, i: int, lex: Lexicons) -> str:
 
 
 def _trial_regex(lex: Lexicons) -> re.Pattern:
-    return re.compile("|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "trial"))
+    """The trial modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("trial_rx")
+    if rx is None:
+        rx = lex._index["trial_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "trial")
+        )
+    return rx
 
 
 def _section_text(idx: _Index, i: int) -> str:

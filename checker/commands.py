@@ -42,14 +42,12 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _decode_text(data: bytes, name: str) -> str:
-    for enc in ("utf-8-sig", "utf-16"):
-        try:
-            if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                continue
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{name}: not valid UTF-8 text (save it as UTF-8, or as .html)")
+    """UTF-8 (BOM or not), or UTF-16 when it says so with a BOM; anything else is refused."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not valid UTF-8 text (save it as UTF-8, or as .html)") from None
 
 
 def check_target(target: str):

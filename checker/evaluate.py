@@ -14,9 +14,6 @@ from pathlib import Path
 
 from checker.engine import check_html, check_text
 
-# the dev set's therapy names for this checker's therapy ids
-_DEV_THERAPY = {"spinal_injection": "other", "conservative_care": "other", "hsct": "other"}
-
 
 @dataclass
 class Score:

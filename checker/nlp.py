@@ -110,21 +110,19 @@ def sentences(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=4)
-def _sentence_id_cache(vocab_id: int, strings) -> dict[str, numpy.ndarray]:
-    def ids(words: set[str]) -> numpy.ndarray:
-        return numpy.array([strings.add(w) for w in sorted(words)], dtype="uint64")
-
-    return {
-        "end": ids(_SENT_END),
-        "closer": ids(_CLOSERS),
-        "bullet": ids(_BULLETS),
-        "dash": ids(_DASHES),
-    }
+_MARK_IDS: dict[int, dict[str, numpy.ndarray]] = {}
 
 
 def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
-    return _sentence_id_cache(id(vocab), vocab.strings)
+    """Hash ids of the sentence marks, per vocab (one pipeline per process in practice)."""
+    ids = _MARK_IDS.get(id(vocab))
+    if ids is None:
+        marks = {"end": _SENT_END, "closer": _CLOSERS, "bullet": _BULLETS, "dash": _DASHES}
+        ids = _MARK_IDS[id(vocab)] = {
+            k: numpy.array([vocab.strings.add(w) for w in sorted(v)], dtype="uint64")
+            for k, v in marks.items()
+        }
+    return ids
 
 
 def sentence_spans(doc: Doc) -> list[Span]:

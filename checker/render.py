@@ -55,13 +55,12 @@ def _shown(report: PageReport, show_all: bool) -> tuple[Finding, ...]:
 
 def _highlight(f: Finding, color: bool) -> str:
     """The sentence with the claim marked (bold red on a terminal, »…« elsewhere)."""
-    s, c0, c1 = f.sentence, f.claim_start - f.start, f.claim_end - f.start
-    raw = s if 0 <= c0 <= c1 <= len(s) and s[c0:c1] == f.claim else None
-    if raw is None:
-        i = s.find(f.claim)
-        if i < 0:
+    s, c0 = f.sentence, f.claim_start - f.start
+    if not (c0 >= 0 and s[c0 : c0 + len(f.claim)] == f.claim):
+        c0 = s.find(f.claim)  # the sentence was whitespace-collapsed; find the claim again
+        if c0 < 0:
             return s
-        c0, c1 = i, i + len(f.claim)
+    c1 = c0 + len(f.claim)
     on, off = ("\033[1;31m", "\033[0m") if color else ("»", "«")
     return f"{s[:c0]}{on}{s[c0:c1]}{off}{s[c1:]}"
 

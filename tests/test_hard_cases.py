@@ -40,6 +40,7 @@ CASES = [
         "success_rate",
     ),
     ("Our stem cell program is not experimental anymore.", FLAG, "standard_of_care"),
+    ("Our stem cell therapy is not completely FDA approved yet.", FLAG, "regulatory"),
     # compliance words standing in for approval
     ("Our Wharton's jelly product is FDA compliant.", FLAG, "regulatory"),
     ("Our amniotic allograft is 361 exempt, so no approval is needed.", FLAG, "regulatory"),
