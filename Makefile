@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m checker.demo
+	$(PY) -m checker.cli.demo
 
 test: $(STAMP)
 	$(PY) -m ruff check checker tests bench

@@ -21,7 +21,7 @@ import spacy
 from bs4 import BeautifulSoup
 from rapidfuzz import fuzz
 
-from checker import lexicons as lexmod
+from checker.engine import lexicons as lexmod
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 

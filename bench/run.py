@@ -81,32 +81,32 @@ def selectolax_text(html: str) -> str:
 
 
 def extraction(html: str) -> str:
-    from checker.extract import blocks_text, extract_blocks
+    from checker.engine.extract import blocks_text, extract_blocks
 
     return blocks_text(extract_blocks(html))[0]
 
 
 def full_check(html: str):
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     return check_html(html)
 
 
 # worker-pool shape of the audit: the initializer builds the pipeline once per worker
 def _pool_init() -> None:
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     check_html("<html><body><p>Warm-up.</p></body></html>")
 
 
 def _pool_check(html: str) -> list[dict]:
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     return [f.to_dict() for f in check_html(html).findings]
 
 
 def _pool_flags(path: str) -> tuple[str, list[str]]:
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     report = check_html(Path(path).read_bytes())
     return Path(path).name, [" ".join(f.sentence.split()) for f in report.findings if f.is_flag]
@@ -181,7 +181,7 @@ def cold_start(runs: int) -> dict:
 
 # ------------------------------------------------------------------------------ profile
 def profile(pages: list[str], top: int = 15) -> dict:
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     check_html(pages[0])
     prof = cProfile.Profile()

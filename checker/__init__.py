@@ -14,14 +14,14 @@ __all__ = ["Finding", "PageReport", "__version__", "check_html", "check_text", "
 
 def check_text(text: str, url: str | None = None) -> PageReport:
     """Check plain text; finding offsets index into `text`."""
-    from checker.engine import check_text as _check_text
+    from checker.engine.check import check_text as _check_text
 
     return _check_text(text, url=url)
 
 
 def check_html(html: str | bytes, url: str | None = None) -> PageReport:
     """Check an HTML page; finding offsets index into the report's `text` (the extracted text)."""
-    from checker.engine import check_html as _check_html
+    from checker.engine.check import check_html as _check_html
 
     return _check_html(html, url=url)
 
@@ -31,6 +31,6 @@ def check_url(url: str, **options) -> list[PageReport]:
 
     Lives outside the engine: the engine never imports the scraper.
     """
-    from checker.scan import check_url as _check_url
+    from checker.web.check_url import check_url as _check_url
 
     return _check_url(url, **options)

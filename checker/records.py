@@ -134,3 +134,20 @@ class FetchResult:
     ip: str | None = None
     robots: str = ""
     redirects: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """One input row with its outcome, as `urls.csv` and `errors.csv` show it."""
+
+    rowno: int
+    raw: str
+    site: str
+    extra: dict[str, str]
+    outcome: str | None
+    final_url: str | None
+    status: int | None
+    sha256: str | None
+    pages: int
+    flags: int
+    reason: str

@@ -21,20 +21,10 @@ import psutil
 import pytest
 from localserver import LocalSite, html
 
-from checker.cli import main
+from checker.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _engine_available() -> bool:
-    try:
-        import checker.engine  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _engine_available(), reason="checker.engine not written yet")
 CLAIM = "Our stem cell injections regenerate damaged discs and end your back pain."
 NEUTRAL = "The clinic is open Monday to Friday from nine until five."
 ROBOTS = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private\n")
@@ -468,7 +458,7 @@ def test_progress_log_lines_when_not_a_tty(tmp_path, capsys):
 def test_progress_bar_on_a_tty_and_quiet():
     from io import StringIO
 
-    from checker.progress import Progress
+    from checker.audit.progress import Progress
 
     tty = StringIO()
     bar = Progress(10, stream=tty, tty=True)

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from checker.audit_input import InputError, InputSource, check_url, detect_kind, site_of
+from checker.audit.inputs import InputError, InputSource, check_url, detect_kind, site_of
 
 
 def rows_of(path):

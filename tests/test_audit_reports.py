@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import json
 
-from checker.audit_input import InputRow
-from checker.audit_state import AuditState, PageRecord
+from checker.audit.inputs import InputRow
+from checker.audit.state import AuditState, PageRecord
 from checker.records import Finding
-from checker.report.audit_reports import dedupe_flags, normalise, points, write_reports
+from checker.report.audit_reports import write_reports
+from checker.report.site_claims import dedupe_flags, normalise, points
 
-PROVENANCE = {"checker": "9.9.9", "lexicons": "lex-1", "evidence_sha256": "ab" * 32}
+PROVENANCE = {
+    "checker": "9.9.9",
+    "lexicons": "lex-1",
+    "lexicons_sha256": "cd" * 32,
+    "evidence_sha256": "ab" * 32,
+}
 EVIL = '=HYPERLINK("http://x") Stem cells regrow discs <script>alert(1)</script>.'
 
 
@@ -154,6 +160,7 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
     assert evil["clinic_name"].startswith("'=")
     assert evil["evidence"] == "SC-1;SC-2" and evil["refs"] == "1;2"
     assert evil["checker_version"] == "9.9.9" and evil["evidence_sha256"] == "ab" * 32
+    assert evil["lexicons_sha256"] == "cd" * 32
     footer = findings[1]
     assert footer["occurrences"] == "2"
     assert footer["pages"] == "https://bad.example/a | https://bad.example/b"

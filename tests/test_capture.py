@@ -14,16 +14,17 @@ import pytest
 from localserver import HTML, LocalSite, html
 from warcio.archiveiterator import ArchiveIterator
 
-from checker.capture import (
+from checker.cli.commands import run_verify
+from checker.web.capture import (
     MANIFEST_NAME,
     WARC_NAME,
     CaptureWriter,
     Exchange,
     iter_capture,
-    run_verify,
     verify_capture,
 )
-from checker.fetch import Fetcher, FetchOptions
+from checker.web.fetcher import Fetcher
+from checker.web.options import FetchOptions
 
 PAGE = "<html><body><p>Our stem cell therapy heals discs. MARKER-BODY</p></body></html>"
 
@@ -261,7 +262,7 @@ def test_second_process_cannot_open_the_same_capture(tmp_path):
 
     with CaptureWriter(tmp_path):
         code = (
-            "import sys; from checker.capture import CaptureWriter\n"
+            "import sys; from checker.web.capture import CaptureWriter\n"
             "try:\n    CaptureWriter(sys.argv[1])\nexcept RuntimeError:\n    sys.exit(3)\n"
         )
         proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=30)

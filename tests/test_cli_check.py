@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
-from checker.render import CSV_COLUMNS, NO_FINDINGS
+from checker.cli.main import main
+from checker.report.check_output import CSV_COLUMNS, NO_FINDINGS
 
 PAGES = Path(__file__).parent / "data" / "devset" / "pages"
 CLAIM = 'Our stem cell injections regenerate damaged discs. =HYPERLINK("http://x") is safe.\n'
@@ -45,7 +45,7 @@ def test_no_flags_says_no_findings_within_scope(tmp_path: Path, capsys) -> None:
 def test_json_has_the_documented_shape(claim_file, capsys) -> None:
     assert main(["check", str(claim_file), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"checker", "lexicons", "evidence_sha256", "pages"}
+    assert set(doc) == {"checker", "lexicons", "lexicons_sha256", "evidence_sha256", "pages"}
     page = doc["pages"][0]
     for key in (
         "url",
@@ -153,3 +153,50 @@ def test_python_m_checker_runs_the_cli(claim_file) -> None:
         timeout=60,
     )
     assert proc.returncode == 1 and json.loads(proc.stdout.splitlines()[0])["verdict"]
+
+
+def _pack_with_low_efficacy(tmp_path: Path) -> Path:
+    """A regulator's edited rule pack: stem cell efficacy claims lowered to severity low."""
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "lexicons", pack)
+    rules = pack / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    marker = "  - id: SC-EFFICACY\n"
+    head, tail = text.split(marker, 1)
+    rules.write_text(head + marker + tail.replace("severity: high", "severity: low", 1), "utf-8")
+    return pack
+
+
+def test_lexicons_option_runs_the_edited_pack_and_stamps_it(claim_file, tmp_path, capsys) -> None:
+    import hashlib
+    import os
+
+    from checker.engine.lexicons import FILES
+
+    pack = _pack_with_low_efficacy(tmp_path)
+    want = hashlib.sha256(b"".join((pack / n).read_bytes() for n in FILES)).hexdigest()
+    assert main(["check", str(claim_file), "--format", "csv", "--lexicons", str(pack)]) == 1
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["severity"] == "low" and rows[0]["lexicons_sha256"] == want
+    assert "CHECKER_LEXICONS" not in os.environ  # restored after the command
+    assert main(["check", str(claim_file), "--format", "csv"]) == 1
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["severity"] == "high" and rows[0]["lexicons_sha256"] != want
+
+
+def test_audit_workers_use_the_pack_given_on_the_command_line(tmp_path, capsys) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(f"<p>{CLAIM}</p>", encoding="utf-8")
+    pack = _pack_with_low_efficacy(tmp_path)
+    out = tmp_path / "out"
+    argv = ["audit", str(pages), "--out", str(out), "--workers", "1", "--quiet"]
+    assert main([*argv, "--lexicons", str(pack)]) == 1
+    with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
+        [row] = [r for r in csv.DictReader(fh) if r["category"] == "efficacy"]
+    assert row["severity"] == "low"
+    from checker.engine.lexicons import load
+
+    assert row["lexicons_sha256"] == load(pack).sha256

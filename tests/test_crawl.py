@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from localserver import LocalSite, html
 
-from checker.crawl import (
+from checker.web.crawl import (
     Crawler,
     extract_links,
     normalize_url,
@@ -12,7 +12,8 @@ from checker.crawl import (
     registrable_domain,
     relevance,
 )
-from checker.fetch import Fetcher, FetchOptions
+from checker.web.fetcher import Fetcher
+from checker.web.options import FetchOptions
 
 HOME = """<html><body>
 <nav><a href="/about">About us</a> <a href="/privacy">Privacy policy</a>

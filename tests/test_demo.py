@@ -1,4 +1,4 @@
-"""`python -m checker.demo` runs end to end on 127.0.0.1 and leaves its reports behind."""
+"""`python -m checker.cli.demo` runs end to end on 127.0.0.1 and leaves its reports behind."""
 
 from __future__ import annotations
 
@@ -7,20 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _engine_available() -> bool:
-    try:
-        import checker.engine  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _engine_available(), reason="checker.engine not written yet")
 
 
 def test_demo_end_to_end(tmp_path):
@@ -29,7 +16,7 @@ def test_demo_end_to_end(tmp_path):
         [
             sys.executable,
             "-m",
-            "checker.demo",
+            "checker.cli.demo",
             "--out",
             str(out),
             "--delay",
@@ -72,7 +59,7 @@ def test_demo_end_to_end(tmp_path):
         [
             sys.executable,
             "-m",
-            "checker.demo",
+            "checker.cli.demo",
             "--out",
             str(out),
             "--delay",

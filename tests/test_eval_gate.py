@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.evaluate import dataset_sha256, score_pages, score_sentences
+from checker.evaluation.scoring import dataset_sha256, score_pages, score_sentences
 
 DATA = Path(__file__).parent / "data" / "devset"
 BASELINE = json.loads((Path(__file__).parent / "eval_baseline.json").read_text())
@@ -68,7 +68,7 @@ def test_heldout_regression_floors(name: str) -> None:
 
 
 def test_eval_command_prints_figures_and_every_miss(capsys) -> None:
-    from checker.cli import main
+    from checker.cli.main import main
 
     assert main(["eval", str(DATA / "claims.jsonl")]) == 0
     out = capsys.readouterr().out
@@ -80,7 +80,7 @@ def test_eval_command_prints_figures_and_every_miss(capsys) -> None:
 
 
 def test_eval_command_refuses_a_missing_file(capsys) -> None:
-    from checker.cli import main
+    from checker.cli.main import main
 
     assert main(["eval", "/no/such/dev.jsonl"]) == 2
     assert "no such file" in capsys.readouterr().err

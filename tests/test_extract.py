@@ -1,4 +1,4 @@
-"""Tests for checker.extract: HTML -> visible text blocks."""
+"""Tests for checker.engine.extract: HTML -> visible text blocks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from checker.extract import blocks_text, decode_html, extract_blocks
+from checker.engine.extract import blocks_text, decode_html, extract_blocks
 from checker.records import Block
 
 PAGES = Path(__file__).parent / "data" / "devset" / "pages"
@@ -357,7 +357,7 @@ def test_noscript_parsed_as_raw_text_is_reparsed():
     # proper, hidden blocks
     from bs4.element import NavigableString
 
-    from checker import extract
+    from checker.engine import extract
 
     soup = BeautifulSoup("<body><noscript>x</noscript><p>After</p></body>", "lxml")
     soup.noscript.clear()

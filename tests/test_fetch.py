@@ -14,16 +14,12 @@ from email.utils import format_datetime
 import pytest
 from localserver import HTML, LocalSite, Request, html
 
-from checker.fetch import (
-    Fetcher,
-    FetchOptions,
-    address_refusal,
-    options_from_args,
-    parse_retry_after,
-    validate_url,
-)
 from checker.records import OUTCOMES
 from checker.version import __version__
+from checker.web.address_guard import address_refusal
+from checker.web.fetcher import Fetcher, parse_retry_after
+from checker.web.options import FetchOptions, options_from_args
+from checker.web.urls import validate_url
 
 PAGE = (
     "<html><head><title>Clinic</title></head>"

@@ -188,9 +188,9 @@ def test_denied_claim_is_reported_consistent() -> None:
 
 
 def test_claims_are_spans_on_the_doc() -> None:
-    from checker import lexicons
-    from checker.claims import Segment, extract_claims
-    from checker.nlp import pipeline
+    from checker.engine import lexicons
+    from checker.engine.claims import Segment, extract_claims
+    from checker.engine.nlp import pipeline
 
     text = "Stem cells are FDA approved. Epidurals give permanent relief."
     doc = pipeline()(text)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker import lexicons
-from checker.cli import main
+from checker.cli.main import main
+from checker.engine import lexicons
 
 BUNDLED = lexicons.default_directory()
 

@@ -7,9 +7,10 @@ import urllib.robotparser
 
 from localserver import LocalSite, html
 
-from checker.fetch import Fetcher, FetchOptions
 from checker.records import FetchResult
-from checker.robots import ROBOTS_TOKEN, RobotsCache, parse_robots, rules_from_fetch
+from checker.web.fetcher import Fetcher
+from checker.web.options import FetchOptions
+from checker.web.robots import ROBOTS_TOKEN, RobotsCache, parse_robots, rules_from_fetch
 
 WP = b"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
 PAGE = "<html><body><p>page</p></body></html>"

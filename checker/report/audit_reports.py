@@ -15,28 +15,24 @@ findings.csv keeps input order; urls.csv and errors.csv follow the input row by 
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-import re
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-from rapidfuzz import fuzz, process
-
-from checker.audit_state import AuditState, RowRecord
-from checker.records import OUTCOMES
-from checker.report.safe import neutralise_cell
-
-SIMILARITY = 95  # fuzz.ratio threshold for "the same claim" within a site
-SEVERITY_POINTS = {"high": 10.0, "medium": 4.0, "low": 1.0}
-VERDICT_WEIGHT = {"contradicts": 1.5, "unsupported": 1.0}
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "": 3}
+from checker.records import OUTCOMES, RowRecord
+from checker.report.audit_view import AuditView
+from checker.report.files import atomic_open, csv_writer, safe_row
+from checker.report.html_report import write_html_report
+from checker.report.site_claims import (
+    VERDICT_WEIGHT,
+    SiteSummary,
+    dedupe_flags,
+    points,
+    rank_claims,
+    summarise_site,
+)
 
 FINDING_COLUMNS = (
     "sentence",
@@ -51,7 +47,7 @@ FINDING_COLUMNS = (
     "refs",
     "rationale",
 )
-PROVENANCE_COLUMNS = ("checker_version", "lexicons_version", "evidence_sha256")
+PROVENANCE_COLUMNS = ("checker_version", "lexicons_version", "lexicons_sha256", "evidence_sha256")
 URL_COLUMNS = (
     "row",
     "url",
@@ -64,149 +60,6 @@ URL_COLUMNS = (
     "reason",
 )
 ERROR_COLUMNS = ("row", "url", "outcome", "http_status", "final_url", "reason")
-_PUNCT = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
-
-
-# -- atomic files and CSV --------------------------------------------------------------------------
-@contextmanager
-def atomic_open(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
-    """Write to a temporary file beside `path`, then `os.replace` it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("x", encoding="utf-8", newline=newline) as fh:  # umask applies
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def csv_writer(fh: IO[str]):
-    return csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-
-
-def safe_row(values: Iterable[object]) -> list[str]:
-    """Every cell through `neutralise_cell`: page- and input-derived text alike."""
-    return [neutralise_cell(v) for v in values]
-
-
-# -- de-duplication and risk ----------------------------------------------------------------------
-def normalise(text: str) -> str:
-    """Lowercase, punctuation stripped, whitespace collapsed: the form claims are compared in."""
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
-
-
-def points(finding: dict) -> float:
-    """Risk points of one distinct flag: severity points x verdict weight."""
-    base = SEVERITY_POINTS.get(finding.get("severity", ""), 0.0)
-    return base * VERDICT_WEIGHT.get(finding.get("verdict", ""), 0.0)
-
-
-def dedupe_flags(pairs: Iterable[tuple[dict, dict]]) -> list[dict]:
-    """Group one site's (page, flag) pairs into distinct claims, first occurrence kept.
-
-    Returns claim dicts: the first occurrence's page fields and finding, `occurrences` (distinct
-    page + offset), and `pages` (distinct page URLs in order of appearance).
-    """
-    claims: list[dict] = []
-    buckets: dict[tuple[str, str], dict[str, int]] = {}  # (category, therapy) -> norm -> index
-    seen: list[set] = []
-    for page, finding in pairs:
-        bucket = buckets.setdefault((finding.get("category", ""), finding.get("therapy", "")), {})
-        norm = normalise(finding.get("sentence", ""))
-        index = bucket.get(norm)
-        if index is None and bucket:
-            match = process.extractOne(
-                norm, bucket.keys(), scorer=fuzz.ratio, score_cutoff=SIMILARITY
-            )
-            index = bucket[match[0]] if match else None
-        page_url = page.get("final_url") or page.get("url") or ""
-        if index is None:
-            index = len(claims)
-            bucket[norm] = index
-            claims.append({"page": page, "finding": finding, "pages": [], "occurrences": 0})
-            seen.append(set())
-        elif norm not in bucket:
-            bucket[norm] = index
-        claim = claims[index]
-        occurrence = (page_url, finding.get("start"))
-        if occurrence not in seen[index]:
-            seen[index].add(occurrence)
-            claim["occurrences"] += 1
-        if page_url not in claim["pages"]:
-            claim["pages"].append(page_url)
-    return claims
-
-
-def rank_claims(claims: list[dict]) -> list[dict]:
-    """Worst first (points, then severity), stable in page order."""
-    return sorted(
-        claims,
-        key=lambda c: (
-            -points(c["finding"]),
-            SEVERITY_RANK.get(c["finding"].get("severity", ""), 3),
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class SiteSummary:
-    """One row of sites.csv and one entry of the HTML report's ranking.
-
-    risk_score = sum over the site's DISTINCT flags of severity points (high 10, medium 4,
-    low 1) x verdict weight (contradicts 1.5, unsupported 1.0). A claim repeated on 40 pages
-    counts once; consistent and out-of-scope findings count zero.
-    """
-
-    site: str
-    extra: dict[str, str]
-    rows: int
-    outcomes: dict[str, int]
-    high: int
-    medium: int
-    low: int
-    contradicts: int
-    unsupported: int
-    occurrences: int
-    risk_score: float
-    worst: dict | None  # the worst distinct claim
-
-    @property
-    def distinct_flags(self) -> int:
-        return self.high + self.medium + self.low
-
-    @property
-    def pages_checked(self) -> int:
-        return self.outcomes.get("checked", 0)
-
-    @property
-    def not_checked(self) -> int:
-        return sum(n for k, n in self.outcomes.items() if k != "checked")
-
-
-def summarise_site(
-    site: str, extra: dict[str, str], rows: int, outcomes: Counter, claims: list[dict]
-) -> SiteSummary:
-    sev = Counter(c["finding"].get("severity", "") for c in claims)
-    verdicts = Counter(c["finding"].get("verdict", "") for c in claims)
-    ranked = rank_claims(claims)
-    return SiteSummary(
-        site=site,
-        extra=extra,
-        rows=rows,
-        outcomes=dict(outcomes),
-        high=sev["high"],
-        medium=sev["medium"],
-        low=sev["low"],
-        contradicts=verdicts["contradicts"],
-        unsupported=verdicts["unsupported"],
-        occurrences=sum(c["occurrences"] for c in claims),
-        risk_score=round(sum(points(c["finding"]) for c in claims), 1),
-        worst=ranked[0] if ranked else None,
-    )
 
 
 # -- writers ---------------------------------------------------------------------------------------
@@ -257,6 +110,7 @@ def findings_rows(
                 " | ".join(claim["pages"]),
                 provenance.get("checker", ""),
                 provenance.get("lexicons", ""),
+                provenance.get("lexicons_sha256", ""),
                 provenance.get("evidence_sha256", ""),
             ]
         )
@@ -350,12 +204,13 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> i
     return count
 
 
-def write_findings_jsonl(path: Path, state: AuditState, provenance: dict) -> int:
+def write_findings_jsonl(path: Path, state: AuditView, provenance: dict) -> int:
     """Every finding occurrence (all fields), with its page's url, sha256 and WARC record id."""
     count = 0
     stamp = {
         "checker_version": provenance.get("checker", ""),
         "lexicons_version": provenance.get("lexicons", ""),
+        "lexicons_sha256": provenance.get("lexicons_sha256", ""),
         "evidence_sha256": provenance.get("evidence_sha256", ""),
     }
     with atomic_open(path) as fh:
@@ -393,7 +248,7 @@ class ReportTotals:
 
 
 def build_site_claims(
-    state: AuditState, columns: tuple[str, ...], provenance: dict, findings_csv: Path
+    state: AuditView, columns: tuple[str, ...], provenance: dict, findings_csv: Path
 ) -> list[SiteSummary]:
     """De-duplicate each site's flags, store them for the HTML report, write findings.csv."""
     outcomes = state.site_outcomes()
@@ -416,7 +271,7 @@ def build_site_claims(
     return summaries
 
 
-def worst_claims(state: AuditState, summaries: list[SiteSummary], n: int = 5) -> list[tuple]:
+def worst_claims(state: AuditView, summaries: list[SiteSummary], n: int = 5) -> list[tuple]:
     """(site summary, claim) for the n worst distinct claims, at most two per site."""
     out: list[tuple[SiteSummary, dict]] = []
     for s in summaries:
@@ -427,11 +282,10 @@ def worst_claims(state: AuditState, summaries: list[SiteSummary], n: int = 5) ->
 
 
 def write_reports(
-    state: AuditState, out: Path, info: dict, html_writer: Callable[..., None] | None = None
+    state: AuditView, out: Path, info: dict, html_writer: Callable[..., None] | None = None
 ) -> ReportTotals:
     """Regenerate every report in `out` from the database. `info` carries provenance, the
-    carried columns and the audit's timestamps (see `checker.audit`)."""
-    from checker.report.html_report import write_html_report
+    carried columns and the audit's timestamps (see `checker.audit.run`)."""
 
     columns = tuple(info.get("columns", ()))
     provenance = info.get("provenance", {})

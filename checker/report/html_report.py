@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import IO
 
 from checker.records import OUTCOMES
-from checker.report.audit_reports import SiteSummary, atomic_open, rank_claims
+from checker.report.files import atomic_open
 from checker.report.safe import escape_html as esc
+from checker.report.site_claims import SiteSummary, rank_claims
 
 MAX_PAGES_LISTED = 10
 NO_FINDINGS = "no findings within scope"
@@ -127,6 +128,7 @@ def _provenance(info: dict) -> str:
     rows = [
         ("checker version", p.get("checker")),
         ("lexicons version", p.get("lexicons")),
+        ("lexicons sha256", p.get("lexicons_sha256")),
         ("evidence sha256", p.get("evidence_sha256")),
         ("input", f"{info.get('input', '')} ({info.get('input_kind', '')})"),
         ("input sha256", info.get("input_sha256")),

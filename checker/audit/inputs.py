@@ -315,8 +315,8 @@ def _probe_warc(path: Path) -> None:
 
 
 def iter_warc_pages(path: Path):
-    """The HTML responses of a capture, via `checker.capture.iter_capture`; errors -> InputError."""
-    from checker.capture import iter_capture
+    """The HTML responses of a capture (`checker.web.capture.iter_capture`); errors: InputError."""
+    from checker.web.capture import iter_capture
 
     index = 0
     try:

@@ -1,14 +1,13 @@
 """`checker check URL`: fetch (or crawl), capture, and check live pages.
 
 Why a separate module: the claims engine never imports the scraper; this file is the only place
-where the two meet for a single URL (the batch audit has its own loop in checker/audit.py).
+where the two meet for a single URL (the batch audit has its own loop in checker/audit/run.py).
 Every URL fetched ends in a PageReport - checked ones with the engine's findings, the rest with
 their outcome and one-line reason - so a caller never has to guess what happened to a page.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
@@ -16,10 +15,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checker.capture import CaptureWriter
-from checker.fetch import Fetcher, FetchOptions, options_from_args
 from checker.records import FetchResult, PageReport
 from checker.version import __version__
+from checker.web.capture import CaptureWriter
+from checker.web.fetcher import Fetcher
+from checker.web.options import FetchOptions
 
 FINDINGS_NAME = "findings.json"
 
@@ -39,7 +39,7 @@ def report_for(result: FetchResult) -> PageReport:
     }
     if result.outcome != "checked" or result.text is None:
         return PageReport(**meta)
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     try:
         report = check_html(result.text, url=result.final_url or result.url)
@@ -90,7 +90,7 @@ def _run(
 ) -> tuple[list[PageReport], list]:
     if not crawl:
         return [report_for(fetcher.fetch(url))], []
-    from checker.crawl import Crawler
+    from checker.web.crawl import Crawler
 
     crawler = Crawler(fetcher, max_pages=max_pages, depth=depth)
     reports = [report_for(result) for result in crawler.crawl(url)]
@@ -116,31 +116,3 @@ def write_findings(
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
-
-
-def check_url_command(args: argparse.Namespace) -> list[PageReport]:
-    """The `check` command for a URL target. A usage error (e.g. --ignore-robots without
-    --authority) comes back as one invalid_input report whose reason the CLI prints (exit 2)."""
-    try:
-        options = options_from_args(args)
-    except ValueError as exc:
-        return [PageReport(url=args.target, outcome="invalid_input", reason=str(exc), robots="n/a")]
-    save = getattr(args, "save", None)
-    try:
-        return check_url(
-            args.target,
-            options=options,
-            crawl=bool(getattr(args, "crawl", False)),
-            max_pages=int(getattr(args, "max_pages", 50)),
-            depth=int(getattr(args, "depth", 3)),
-            save_dir=save,
-        )
-    except (OSError, RuntimeError) as exc:  # --save not writable, or in use by another run
-        return [
-            PageReport(
-                url=args.target,
-                outcome="invalid_input",
-                robots="n/a",
-                reason=f"cannot write the capture to {save}: {exc}",
-            )
-        ]

@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.engine import check_html, check_text
+from checker.engine.check import check_html, check_text
 
 
 @dataclass
@@ -157,49 +156,3 @@ def score_pages(folder: Path, lang: str = "en") -> PageResult:
                 else:
                     res.misses.append(r)
     return res
-
-
-# ----------------------------------------------------------------------------- CLI
-def _line(name: str, s: Score) -> str:
-    return (
-        f"{name:<24} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  "
-        f"(tp {s.tp} fp {s.fp} fn {s.fn} tn {s.tn})"
-    )
-
-
-def run_eval(args) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"checker eval: no such file: {path}", file=sys.stderr)
-        return 2
-    res = score_sentences(path, args.lang)
-    print(f"dev set {path} ({res.rows} rows, lang={args.lang}, sha256 {res.sha256[:16]}…)")
-    print(_line("all", res.total))
-    tp = res.total.tp
-    print(f"category accuracy on true positives: {res.category_hits}/{tp}")
-    print("per gold category:")
-    for cat, s in sorted(res.by_category.items()):
-        print("  " + _line(cat, s))
-    print("per gold therapy:")
-    for th, s in sorted(res.by_therapy.items()):
-        print("  " + _line(th, s))
-    if not args.quiet:
-        for r in res.misses:
-            print(f"MISS  {r['id']} [{r['category']}] {r['text']}")
-        for r in res.false_flags:
-            print(
-                f"FALSE {r['id']} [{r['category']}->{r['predicted']} {r['rule']}: "
-                f"{r['claim']}] {r['text']}"
-            )
-    if args.pages:
-        pres = score_pages(Path(args.pages), args.lang)
-        print(
-            f"pages: recalled {pres.recalled}/{pres.gold} gold claims, must-not-flag false "
-            f"flags {pres.false_flags}/{pres.must_not}"
-        )
-        if not args.quiet:
-            for r in pres.misses:
-                print(f"PAGE MISS  {r['page'][:2]} [{r.get('category')}] {r['text']}")
-            for r in pres.bad_flags:
-                print(f"PAGE FALSE {r['page'][:2]} {r['text']}")
-    return 0

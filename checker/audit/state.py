@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.audit_input import InputRow
+from checker.audit.inputs import InputRow
+from checker.records import RowRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -58,23 +59,6 @@ class PageRecord:
     reason: str
     robots: str
     flags: int = 0
-
-
-@dataclass(frozen=True)
-class RowRecord:
-    """One input row with its outcome, as `urls.csv` and `errors.csv` show it."""
-
-    rowno: int
-    raw: str
-    site: str
-    extra: dict[str, str]
-    outcome: str | None
-    final_url: str | None
-    status: int | None
-    sha256: str | None
-    pages: int
-    flags: int
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -19,27 +19,14 @@ Why it looks like this:
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import hashlib
-import ipaddress
-import socket
-import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     NameResolutionError,
@@ -47,110 +34,28 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
 )
-from urllib3.util.connection import create_connection
 
-from checker.capture import HTML_TYPES, CaptureWriter, Exchange, split_content_type
 from checker.records import FetchResult
-from checker.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, RobotsDecision
-from checker.version import __version__
+from checker.web.address_guard import (
+    PEER,
+    AddressRefused,
+    Guard,
+    GuardedAdapter,
+    Resolver,
+    Watchdog,
+    address_refusal,
+    system_resolver,
+)
+from checker.web.capture import HTML_TYPES, CaptureWriter, Exchange, split_content_type
+from checker.web.content_decoding import BadEncoding, BodyDecoder
+from checker.web.host_gate import HostGate
+from checker.web.options import FetchOptions, user_agent
+from checker.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, RobotsDecision
+from checker.web.urls import InvalidURL, validate_url
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 CHUNK = 16 * 1024
-SCHEMES = ("http", "https")
-
-Resolver = Callable[[str, int], list[str]]  # host, port -> IP addresses
-Guard = Callable[[str], str | None]  # IP -> refusal reason, None when allowed
-
-
-# -- options --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FetchOptions:
-    """Limits and manners of one fetching session."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    deadline: float = 30.0  # total seconds per response, headers + body
-    max_bytes: int = DEFAULT_MAX_BYTES  # decompressed
-    max_redirects: int = 10
-    allow_private: bool = False
-    obey_robots: bool = True
-    authority: str | None = None  # legal basis; required when obey_robots is False
-    contact: str | None = None
-    min_delay: float = 1.0  # seconds between requests to one host
-    retries: int = 2  # extra attempts after a connection error, 429 or 503
-    max_retry_after: float = 30.0  # a longer Retry-After means give up, not wait
-    backoff: float = 1.0  # first retry wait without Retry-After; doubles per attempt
-
-    def __post_init__(self) -> None:
-        if not self.obey_robots and not (self.authority or "").strip():
-            raise ValueError(
-                "--ignore-robots requires --authority: the legal basis for not "
-                "obeying robots.txt, recorded in the capture and report"
-            )
-        for name in ("connect_timeout", "read_timeout", "deadline"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        if self.max_bytes <= 0 or self.max_redirects < 0 or self.retries < 0 or self.min_delay < 0:
-            raise ValueError("max_bytes must be positive; max_redirects, retries, delay >= 0")
-
-    @property
-    def robots_label(self) -> str | None:
-        return None if self.obey_robots else f"ignored: {self.authority}"
-
-
-def options_from_args(args: argparse.Namespace) -> FetchOptions:
-    """FetchOptions from the CLI's scraper options; ValueError on a usage error."""
-    timeout = float(getattr(args, "timeout", 30.0))
-    return FetchOptions(
-        connect_timeout=min(10.0, timeout),
-        read_timeout=timeout,
-        deadline=timeout,
-        max_bytes=int(getattr(args, "max_bytes", DEFAULT_MAX_BYTES)),
-        allow_private=bool(getattr(args, "allow_private", False)),
-        obey_robots=not getattr(args, "ignore_robots", False),
-        authority=getattr(args, "authority", None),
-        contact=getattr(args, "contact", None),
-        min_delay=float(getattr(args, "delay", 1.0)),
-    )
-
-
-def user_agent(contact: str | None) -> str:
-    tail = f"; contact: {contact}" if contact else ""
-    return f"clinic-claims-checker/{__version__} (+regulatory audit{tail})"
-
-
-# -- small helpers --------------------------------------------------------------------------------
-class InvalidURL(ValueError):
-    """A URL we will not even try: the message is the FetchResult reason."""
-
-
-def validate_url(url: str) -> str:
-    """The URL without its fragment, or InvalidURL("invalid URL: ..." / "unsupported ...")."""
-    url = (url or "").strip()
-    if not url or any(ord(c) < 33 for c in url):
-        raise InvalidURL(f"invalid URL: {url!r}")
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if not scheme or "://" not in url:
-        raise InvalidURL(f"invalid URL: {url} (no http:// or https://)")
-    if scheme not in SCHEMES:
-        raise InvalidURL(f"unsupported scheme: {scheme}")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError as exc:
-        raise InvalidURL(f"invalid URL: {url} ({exc})") from exc
-    if not host:
-        raise InvalidURL(f"invalid URL: {url} (no host)")
-    if parts.username or parts.password:
-        raise InvalidURL(f"invalid URL: {url} (credentials in URL)")
-    try:
-        host.encode("idna")
-    except UnicodeError as exc:
-        raise InvalidURL(f"invalid URL: {url} (bad host name)") from exc
-    del port
-    return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
 def utc_now() -> str:
@@ -176,268 +81,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 def _looks_like_html(head: bytes) -> bool:
     low = head[:1024].lstrip().lower()
     return low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or b"<body" in low
-
-
-# -- address guard --------------------------------------------------------------------------------
-DNS_TIMEOUT = 10.0  # getaddrinfo has no timeout of its own; the deadline watchdog needs a socket
-_DNS_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="checker-dns")
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """getaddrinfo, bounded by DNS_TIMEOUT (a hung lookup leaves one pool thread busy, not us)."""
-    future = _DNS_POOL.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-    try:
-        infos = future.result(timeout=DNS_TIMEOUT)
-    except FutureTimeout as exc:
-        raise socket.gaierror(f"DNS lookup timed out after {DNS_TIMEOUT:g} s") from exc
-    return list(dict.fromkeys(info[4][0] for info in infos))
-
-
-def address_refusal(ip: str, allow_private: bool = False) -> str | None:
-    """Why connecting to `ip` is refused (loopback, private, link-local incl. cloud metadata,
-    multicast, reserved, unspecified, other non-global), or None."""
-    try:
-        addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return f"unparseable address {ip!r}"
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
-    if allow_private:
-        return None
-    checks = (
-        ("loopback", addr.is_loopback),
-        ("link-local", addr.is_link_local),
-        ("multicast", addr.is_multicast),
-        ("unspecified", addr.is_unspecified),
-        ("reserved", addr.is_reserved),
-        ("private", addr.is_private),
-        ("non-global", not addr.is_global),
-    )
-    for label, hit in checks:
-        if hit:
-            return f"resolves to a {label} address ({ip})"
-    return None
-
-
-class AddressRefused(Exception):
-    """Raised from inside the connection; deliberately not an OSError so urllib3 lets it through."""
-
-
-_PEER = threading.local()  # this thread's last peer address and current watchdog
-
-
-class _Watchdog:
-    """Hard per-response deadline: a timer that shuts the socket down, so even a server that
-    trickles its status line and headers one byte at a time (which no socket timeout catches)
-    is cut at the deadline. The connection registers its socket here from the fetching thread."""
-
-    def __init__(self, seconds: float):
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        self._done = False
-        self.fired = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._done = True
-        self._timer.cancel()
-
-    def watch(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._sock = sock
-            fired = self.fired
-        if fired:
-            _shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            sock = self._sock
-        _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket | None) -> None:
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-class _GuardMixin:
-    """Resolve, check every address, connect to a checked one (see module docstring)."""
-
-    resolver: Resolver
-    guard: Guard
-    peer_ip: str | None = None
-
-    def request(self, *args: object, **kwargs: object) -> None:
-        """Publish the peer address to the calling thread: the connection may be back in the
-        pool before the caller looks at the response (e.g. an empty redirect body)."""
-        _PEER.ip = None
-        watchdog = getattr(_PEER, "watchdog", None)
-        if watchdog is not None and self.sock is not None:  # type: ignore[attr-defined]
-            watchdog.watch(self.sock)  # type: ignore[attr-defined]
-        try:
-            super().request(*args, **kwargs)  # type: ignore[misc]
-        finally:
-            _PEER.ip = self.peer_ip
-
-    def _new_conn(self) -> socket.socket:
-        host, port = self._dns_host, self.port  # type: ignore[attr-defined]
-        try:
-            ips = type(self).resolver(host, port)
-        except OSError as exc:
-            raise NameResolutionError(host, self, socket.gaierror(str(exc))) from exc  # type: ignore[arg-type]
-        if not ips:
-            raise NameResolutionError(host, self, socket.gaierror("no address"))  # type: ignore[arg-type]
-        for ip in ips:
-            reason = type(self).guard(ip)
-            if reason:
-                raise AddressRefused(reason)
-        last: OSError | None = None
-        for ip in ips:
-            try:
-                sock = create_connection(
-                    (ip, port),
-                    self.timeout,  # type: ignore[attr-defined]
-                    source_address=self.source_address,  # type: ignore[attr-defined]
-                    socket_options=self.socket_options,
-                )  # type: ignore[attr-defined]
-            except TimeoutError as exc:
-                raise ConnectTimeoutError(self, f"Connection to {host} timed out") from exc
-            except OSError as exc:
-                last = exc
-                continue
-            self.peer_ip = ip
-            watchdog = getattr(_PEER, "watchdog", None)
-            if watchdog is not None:
-                watchdog.watch(sock)
-            return sock
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")  # type: ignore[arg-type]
-
-
-def _pool_classes(resolver: Resolver, guard: Guard) -> dict[str, type]:
-    attrs = {"resolver": staticmethod(resolver), "guard": staticmethod(guard)}
-    http_conn = type("GuardedHTTPConnection", (_GuardMixin, HTTPConnection), attrs)
-    https_conn = type("GuardedHTTPSConnection", (_GuardMixin, HTTPSConnection), attrs)
-    return {
-        "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
-        "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
-    }
-
-
-class _GuardedAdapter(HTTPAdapter):
-    def __init__(self, resolver: Resolver, guard: Guard, **kwargs: object):
-        self._classes = _pool_classes(resolver, guard)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
-        self.poolmanager.pool_classes_by_scheme = self._classes
-
-
-# -- politeness -----------------------------------------------------------------------------------
-@dataclass
-class _HostState:
-    turn: threading.Lock = field(default_factory=threading.Lock)
-    last_end: float = float("-inf")
-    not_before: float = float("-inf")
-
-
-class HostGate:
-    """One request at a time per host, `delay` seconds apart; shared by all fetching threads.
-    The global lock guards only the table and timestamps, never a sleep."""
-
-    def __init__(
-        self,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self._lock = threading.Lock()
-        self._hosts: dict[str, _HostState] = {}
-        self._clock, self._sleep = clock, sleep
-
-    def _state(self, host: str) -> _HostState:
-        with self._lock:
-            return self._hosts.setdefault(host, _HostState())
-
-    @contextmanager
-    def slot(self, host: str, delay: float) -> Iterator[None]:
-        state = self._state(host)
-        with state.turn:
-            while True:
-                with self._lock:
-                    ready = max(state.last_end + delay, state.not_before)
-                wait = ready - self._clock()
-                if wait <= 0:
-                    break
-                self._sleep(wait)
-            try:
-                yield
-            finally:
-                with self._lock:
-                    state.last_end = self._clock()
-
-    def defer(self, host: str, seconds: float) -> None:
-        """No request to `host` for `seconds` (Retry-After, backoff), from any thread."""
-        state = self._state(host)
-        with self._lock:
-            state.not_before = max(state.not_before, self._clock() + seconds)
-
-
-# -- decoding -------------------------------------------------------------------------------------
-class _BadEncoding(Exception):
-    pass
-
-
-class _Decoder:
-    """Incremental Content-Encoding decoding (identity, gzip incl. multi-member, deflate) whose
-    output per call is capped, so a compression bomb never inflates past the caller's limit."""
-
-    def __init__(self, header: str | None):
-        codings = [c.strip().lower() for c in (header or "").split(",")]
-        codings = [c for c in codings if c and c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise _BadEncoding(f"unsupported Content-Encoding: {header}")
-        self.kind = codings[0] if codings else None
-        self._raw_deflate = False
-        self._done = False
-        self._d = self._new()
-
-    def _new(self):  # noqa: ANN202 - zlib's Decompress type is private
-        if self.kind in ("gzip", "x-gzip"):
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
-        return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        if self.kind is None:
-            return data
-        out = bytearray()
-        while data and len(out) < limit and not self._done:
-            try:
-                piece = self._d.decompress(data, limit - len(out))
-            except zlib.error as exc:
-                if self.kind == "deflate" and not self._raw_deflate and not out:
-                    self._raw_deflate = True  # raw deflate sent without the zlib header
-                    self._d = self._new()
-                    continue
-                raise _BadEncoding(f"corrupt {self.kind} body ({exc})") from exc
-            out += piece
-            if self._d.eof:
-                data = self._d.unused_data
-                if self.kind == "deflate" or not data.strip(b"\0"):
-                    self._done = True  # trailing garbage is ignored, as browsers do
-                else:
-                    self._d = self._new()  # next gzip member
-            else:
-                data = self._d.unconsumed_tail
-        return bytes(out)
 
 
 # -- one attempt ----------------------------------------------------------------------------------
@@ -494,7 +137,7 @@ class Fetcher:
     def _make_session(self, resolver: Resolver, guard: Guard) -> requests.Session:
         session = requests.Session()
         session.trust_env = False  # no env proxies/netrc: the guard must see the real peer
-        adapter = _GuardedAdapter(
+        adapter = GuardedAdapter(
             resolver, guard, pool_connections=64, pool_maxsize=64, max_retries=0
         )
         session.mount("http://", adapter)
@@ -660,7 +303,7 @@ class Fetcher:
         if a.note:
             reason = f"{reason} ({a.note})"
         if outcome == "checked" and accept == HTML_TYPES:
-            from checker.extract import decode_html
+            from checker.engine.extract import decode_html
 
             text, encoding = decode_html(a.body, split_content_type(a.header("Content-Type"))[1])
         body = a.body
@@ -748,14 +391,14 @@ class Fetcher:
         opts = self.options
         start = time.monotonic()
         timeout = (min(opts.connect_timeout, opts.deadline), min(opts.read_timeout, opts.deadline))
-        watchdog = _Watchdog(opts.deadline)
-        _PEER.ip, _PEER.watchdog = None, watchdog
+        watchdog = Watchdog(opts.deadline)
+        PEER.ip, PEER.watchdog = None, watchdog
         watchdog.start()
         try:
             attempt = self._get(url, start, timeout, accept, max_bytes)
         finally:
             watchdog.cancel()
-            _PEER.watchdog = None
+            PEER.watchdog = None
         if watchdog.fired:  # whatever the socket said after the shutdown, the cause is the clock
             return replace_attempt(
                 attempt,
@@ -811,7 +454,7 @@ class Fetcher:
             headers=headers,
             request_headers=(("Host", netloc), *resp.request.headers.items()),
             http_version=version,
-            ip=getattr(_PEER, "ip", None),
+            ip=getattr(PEER, "ip", None),
             fetched_at=utc_now(),
         )
         mime, _ = split_content_type(resp.headers.get("Content-Type"))
@@ -849,8 +492,8 @@ class Fetcher:
     ) -> _Attempt:  # noqa: ANN001
         opts = self.options
         try:
-            decoder = _Decoder(headers.get("Content-Encoding"))
-        except _BadEncoding as exc:
+            decoder = BodyDecoder(headers.get("Content-Encoding"))
+        except BadEncoding as exc:
             return replace_attempt(base, "http_error", str(exc), truncated="unspecified")
         sock = getattr(conn, "sock", None)
         body = bytearray()
@@ -879,7 +522,7 @@ class Fetcher:
                 return replace_attempt(base, "checked", "", body=bytes(body))
             try:
                 body += decoder.feed(chunk, max_bytes + 1 - len(body))
-            except _BadEncoding as exc:
+            except BadEncoding as exc:
                 return _cut(base, body, "http_error", str(exc), "unspecified")
             if len(body) > max_bytes:
                 return _cut(

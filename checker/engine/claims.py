@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from checker.lexicons import Lexicons
-from checker.nlp import doc_text, norm_text, sentence_spans
+from checker.engine.lexicons import Lexicons
+from checker.engine.nlp import doc_text, norm_text, sentence_spans
 
 
 @dataclass(frozen=True)

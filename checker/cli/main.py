@@ -1,17 +1,19 @@
 """Command line: `checker check`, `audit`, `verify`, `eval` and `lexicons check`.
 
 Exit status (like linters): 0 no flags, 1 flags found, 2 usage or input error.
-Each command's work lives in its own module; this file only parses arguments and dispatches.
+This file only parses arguments and dispatches to `checker.cli.commands`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from checker.cli.exit_codes import EXIT_ERROR
+from checker.engine.lexicons import ENV_VAR as LEXICONS_ENV
 from checker.version import __version__
 
-EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
@@ -47,6 +49,16 @@ def _add_scraper_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--timeout", type=float, default=30.0, help="total seconds allowed per response")
     g.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024, help="body cap (decompressed)")
+
+
+def _add_lexicons_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lexicons",
+        metavar="DIR",
+        default=None,
+        help=f"the rule pack to use (default: ${LEXICONS_ENV}, else the bundled pack); "
+        "its version and SHA-256 go on every report",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,37 +111,45 @@ def build_parser() -> argparse.ArgumentParser:
     lex = sub.add_parser("lexicons", help="lexicon tools")
     lex_sub = lex.add_subparsers(dest="lexicons_command", required=True)
     lex_check = lex_sub.add_parser("check", help="validate every lexicon file and exit")
-    lex_check.add_argument("--dir", default=None, help="lexicon folder (default: the bundled one)")
+    lex_check.add_argument(
+        "--dir", default=None, help="lexicon folder (default: --lexicons, else the bundled one)"
+    )
+    for command in (check, audit, verify, ev, lex_check):
+        _add_lexicons_option(command)
     return parser
+
+
+COMMANDS = {
+    "check": "run_check",
+    "audit": "run_audit",
+    "verify": "run_verify",
+    "eval": "run_eval",
+    "lexicons": "run_lexicons_check",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from checker.cli import commands
+
+    previous = os.environ.get(LEXICONS_ENV)
+    if args.lexicons:  # every command, and every worker process it starts, uses this pack
+        os.environ[LEXICONS_ENV] = args.lexicons
     try:
-        if args.command == "check":
-            from checker.commands import run_check
-
-            return run_check(args)
-        if args.command == "audit":
-            from checker.audit import run_audit
-
-            return run_audit(args)
-        if args.command == "verify":
-            from checker.capture import run_verify
-
-            return run_verify(args)
-        if args.command == "eval":
-            from checker.evaluate import run_eval
-
-            return run_eval(args)
-        if args.command == "lexicons":
-            from checker.commands import run_lexicons_check
-
-            return run_lexicons_check(args)
+        return getattr(commands, COMMANDS[args.command])(args)
     except KeyboardInterrupt:
         print("checker: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    return EXIT_ERROR
+    finally:
+        if args.lexicons:
+            _restore(LEXICONS_ENV, previous)
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,8 @@ severity, the evidence statements and reference numbers behind it, and a rationa
 
 from __future__ import annotations
 
-from checker.claims import Claim, TherapyRef
-from checker.lexicons import Lexicons, Rule
+from checker.engine.claims import Claim, TherapyRef
+from checker.engine.lexicons import Lexicons, Rule
 from checker.records import FLAG_VERDICTS, Finding
 
 _STEPS = ("high", "medium", "low")

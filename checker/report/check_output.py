@@ -40,11 +40,15 @@ CSV_COLUMNS = (
     "rule",
     "region",
     "hidden",
+    "checker_version",
+    "lexicons_version",
+    "lexicons_sha256",
+    "evidence_sha256",
 )
 
 
 def _provenance() -> dict:
-    from checker.engine import provenance
+    from checker.engine.check import provenance
 
     return provenance()
 
@@ -119,7 +123,7 @@ def render_json(reports: Iterable[PageReport]) -> str:
 
 
 def render_jsonl(reports: Iterable[PageReport]) -> str:
-    lines = []
+    lines, stamp = [], _stamp()
     for r in reports:
         for f in r.findings:
             lines.append(
@@ -129,6 +133,7 @@ def render_jsonl(reports: Iterable[PageReport]) -> str:
                         "url": f.url or r.url,
                         "sha256": r.sha256,
                         "warc_record_id": r.warc_record_id,
+                        **stamp,
                     },
                     ensure_ascii=False,
                 )
@@ -136,8 +141,20 @@ def render_jsonl(reports: Iterable[PageReport]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def csv_row(r: PageReport, f: Finding) -> list[str]:
+def _stamp() -> dict[str, str]:
+    """The provenance every CSV row and JSON line carries: which checker and which rule pack."""
+    p = _provenance()
+    return {
+        "checker_version": p["checker"],
+        "lexicons_version": p["lexicons"],
+        "lexicons_sha256": p["lexicons_sha256"],
+        "evidence_sha256": p["evidence_sha256"],
+    }
+
+
+def csv_row(r: PageReport, f: Finding, stamp: dict[str, str]) -> list[str]:
     values = {
+        **stamp,
         "url": r.url,
         "final_url": r.final_url,
         "fetched_at": r.fetched_at,
@@ -168,9 +185,10 @@ def render_csv(reports: Iterable[PageReport], show_all: bool = False) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    stamp = _stamp()
     for r in reports:
         for f in _shown(r, show_all):
-            writer.writerow(csv_row(r, f))
+            writer.writerow(csv_row(r, f, stamp))
     return buf.getvalue()
 
 

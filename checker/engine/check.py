@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import hashlib
 
-from checker import lexicons as lexmod
-from checker.claims import Segment, extract_claims
-from checker.compare import findings_for
-from checker.extract import blocks_text, decode_html, extract_blocks
-from checker.nlp import pipeline
+from checker.engine import lexicons as lexmod
+from checker.engine.claims import Segment, extract_claims
+from checker.engine.compare import findings_for
+from checker.engine.extract import blocks_text, decode_html, extract_blocks
+from checker.engine.nlp import pipeline
 from checker.records import PageReport
 from checker.version import __version__
 
 
 def provenance(lexicons_dir: str | None = None) -> dict:
-    """What every report is stamped with: tool version, lexicon version, evidence hash."""
+    """What every report is stamped with: tool version, the rule pack's version and SHA-256
+    (so a report says which rules, edited or not, produced it) and the evidence hash."""
     lex = lexmod.load_cached(lexicons_dir)
-    return {"checker": __version__, "lexicons": lex.version, "evidence_sha256": lex.evidence_sha256}
+    return {
+        "checker": __version__,
+        "lexicons": lex.version,
+        "lexicons_sha256": lex.sha256,
+        "evidence_sha256": lex.evidence_sha256,
+    }
 
 
 def _line_segments(text: str) -> list[Segment]:

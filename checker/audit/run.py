@@ -21,7 +21,6 @@ import hashlib
 import multiprocessing
 import os
 import queue
-import sys
 import threading
 import time
 from collections import Counter, deque
@@ -32,12 +31,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checker.audit_input import InputError, InputSource, iter_warc_pages
-from checker.audit_state import AuditState, PageRecord, PendingRow
-from checker.progress import Progress
+from checker.audit.inputs import InputError, InputSource, iter_warc_pages
+from checker.audit.progress import Progress
+from checker.audit.state import AuditState, PageRecord, PendingRow
 from checker.records import FetchResult
 
-EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 DB_NAME = "audit.sqlite"
 PER_HOST_IN_FLIGHT = 2  # a second row per host waits in the Fetcher while the first is checked
 LOOKAHEAD_PER_THREAD = 8
@@ -55,7 +53,7 @@ def utc_now() -> str:
 def _warm_worker() -> None:
     """Build the engine's pipeline once per worker process, before the first page arrives, and
     watch the parent: a worker of a killed audit would otherwise wait on its queue forever."""
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
@@ -70,7 +68,7 @@ def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
 
 def check_page(html: str | bytes, url: str | None) -> list[dict]:
     """Top-level (picklable) wrapper: the page's findings as dicts, not the page text."""
-    from checker.engine import check_html
+    from checker.engine.check import check_html
 
     return [f.to_dict() for f in check_html(html, url=url).findings]
 
@@ -176,7 +174,7 @@ class RowRunner:
         )
 
     def _crawl(self, row: PendingRow, post: Callable[[Event], None]) -> None:
-        from checker.crawl import Crawler
+        from checker.web.crawl import Crawler
 
         first, seq, flags = None, 0, 0
         for res in Crawler(self.fetcher, max_pages=self.max_pages, depth=self.depth).crawl(row.url):
@@ -342,9 +340,9 @@ class Dispatcher:
 # -- setting up and running ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuditResult:
-    """What `audit()` returns: exit status and the report totals (None when nothing ran)."""
+    """What `audit()` returns: whether any flag was found, and the report totals."""
 
-    status: int
+    flagged: bool
     totals: object | None = None
 
 
@@ -430,8 +428,9 @@ def state_input(sha: str | None, out: Path) -> str:
 
 
 def _fetcher(args: argparse.Namespace, out: Path, source: InputSource):
-    from checker.capture import CaptureWriter
-    from checker.fetch import Fetcher, options_from_args
+    from checker.web.capture import CaptureWriter
+    from checker.web.fetcher import Fetcher
+    from checker.web.options import options_from_args
 
     try:
         options = options_from_args(args)
@@ -495,7 +494,7 @@ def _provenance() -> dict:
     """The engine's versions, loaded after the input checks (they need no engine); a lexicon
     error is a usage error of the whole audit, said in one line."""
     try:
-        from checker.engine import provenance
+        from checker.engine.check import provenance
 
         return provenance()
     except ImportError:
@@ -536,7 +535,7 @@ def audit(args: argparse.Namespace) -> AuditResult:
         totals = write_reports(state, out, _info(state, args))
     finally:
         state.close()
-    return AuditResult(EXIT_FLAGS if totals.distinct_flags else EXIT_CLEAN, totals)
+    return AuditResult(bool(totals.distinct_flags), totals)
 
 
 def summary_lines(totals) -> list[str]:
@@ -551,15 +550,3 @@ def summary_lines(totals) -> list[str]:
         f"  findings: {totals.paths['findings.csv']}",
     ]
     return lines
-
-
-def run_audit(args: argparse.Namespace) -> int:
-    """The `checker audit` command: 0 no flags, 1 flags, 2 usage or input error."""
-    try:
-        result = audit(args)
-    except AuditError as exc:
-        print("checker: " + " ".join(str(exc).split()), file=sys.stderr)  # always one line
-        return EXIT_ERROR
-    if not args.quiet and result.totals is not None:
-        print("\n".join(summary_lines(result.totals)))
-    return result.status

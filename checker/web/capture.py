@@ -19,12 +19,10 @@ thread-safe).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
 import os
-import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -385,7 +383,7 @@ def _iter_responses(path: Path) -> Iterator[_Stored]:
         raise CaptureUnreadable(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
-def _verify(path: Path) -> tuple[int, str]:
+def verify_report(path: Path) -> tuple[int, str]:
     """(0 ok | 1 mismatch | 2 unreadable, one-line message)."""
     path = Path(path)
     try:
@@ -421,18 +419,8 @@ def _verify(path: Path) -> tuple[int, str]:
 
 def verify_capture(path: Path | str) -> tuple[bool, str]:
     """Recompute every stored body's SHA-256 against the manifest; name the first mismatch."""
-    code, message = _verify(Path(path))
+    code, message = verify_report(Path(path))
     return code == 0, message
-
-
-def run_verify(args: argparse.Namespace) -> int:
-    """`checker verify CAPTURE.warc.gz`: 0 ok, 1 mismatch, 2 unreadable."""
-    code, message = _verify(Path(args.capture))
-    if code == 2:
-        print(f"checker: {message}", file=sys.stderr)
-    else:
-        print(message)
-    return code
 
 
 def iter_capture(path: Path | str) -> Iterator[FetchResult]:
@@ -440,7 +428,7 @@ def iter_capture(path: Path | str) -> Iterator[FetchResult]:
 
     Robots.txt, sitemaps, redirect hops, errors and truncated bodies are skipped.
     """
-    from checker.extract import decode_html
+    from checker.engine.extract import decode_html
 
     path = Path(path)
     try:

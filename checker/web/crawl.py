@@ -25,10 +25,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import yaml
 
-from checker.fetch import Fetcher
+from checker.engine.lexicons import resolve_directory
 from checker.records import FetchResult
+from checker.web.fetcher import Fetcher
 
-CONFIG_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "crawl.yaml"
+CONFIG_NAME = "crawl.yaml"  # in the rule pack the engine uses (--lexicons / $CHECKER_LEXICONS)
 SITEMAP_TYPES = ("application/xml", "text/xml", "application/x-xml", "text/plain")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_LINK_TEXT = 200
@@ -50,8 +51,13 @@ class CrawlConfig:
     sitemap_max_urls: int = 500
 
 
+def load_config(path: Path | None = None) -> CrawlConfig:
+    """The crawl settings of `path`, or of the rule pack in use."""
+    return _load_config(path or Path(resolve_directory()) / CONFIG_NAME)
+
+
 @lru_cache(maxsize=4)
-def load_config(path: Path = CONFIG_PATH) -> CrawlConfig:
+def _load_config(path: Path) -> CrawlConfig:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh) or {}
     sitemap = raw.get("sitemap") or {}

@@ -1,4 +1,4 @@
-"""`python -m checker.demo` (`make demo`): audit the bundled sample clinics end to end, offline.
+"""`python -m checker.cli.demo` (`make demo`): audit the bundled sample clinics end to end, offline.
 
 Each `samples/sites/<clinic>/` folder is served by its own HTTP server on 127.0.0.1 (an ephemeral
 port, so each clinic is its own host:port with its own robots.txt), started in threads by this
@@ -20,10 +20,10 @@ from contextlib import ExitStack, contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from checker.audit import DB_NAME, AuditError, audit
-from checker.audit_input import site_of
+from checker.audit.inputs import site_of
+from checker.audit.run import DB_NAME, AuditError, audit
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 OUR_FILES = (
     "findings.csv",
     "findings.jsonl",
@@ -64,7 +64,7 @@ def serve_site(folder: Path) -> Iterator[str]:
 
 
 def samples_dir() -> Path:
-    for base in (PACKAGE_ROOT / "samples", Path.cwd() / "samples"):
+    for base in (SOURCE_ROOT / "samples", Path.cwd() / "samples"):
         if (base / "sites").is_dir():
             return base
     raise AuditError("samples/sites/ not found (run the demo from the repository)")
@@ -97,7 +97,7 @@ def write_clinic_list(samples: Path, origins: dict[str, str], path: Path) -> int
 
 
 def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> argparse.Namespace:
-    from checker.cli import build_parser
+    from checker.cli.main import build_parser
 
     argv = [
         "audit",
@@ -149,7 +149,7 @@ def print_summary(totals, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m checker.demo", description=__doc__.splitlines()[0]
+        prog="python -m checker.cli.demo", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
     parser.add_argument(

@@ -31,9 +31,9 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from checker import lexicons as lexmod
-from checker.anchors import LiteralIndex, required_literals, scan
-from checker.text import normalise
+from checker.engine import lexicons as lexmod
+from checker.engine.literal_index import LiteralIndex, required_literals, scan
+from checker.engine.text import normalise
 
 CUE_ATTRS = (
     "negation_nearby",
@@ -245,7 +245,7 @@ def make_cues(nlp: Language, name: str, lexicons_dir: str | None):
 
 class CueMatcher:
     """Claim cues as regular expressions over the normalised text (medspaCy's RegexMatcher
-    idea). A pattern runs only on a page holding one of its required literals (anchors.py):
+    idea). A pattern runs only on a page holding one of its required literals (literal_index.py):
     most pages lack most cue words, and a substring test is far cheaper than a regex scan."""
 
     def __init__(self, lex: lexmod.Lexicons) -> None:
@@ -581,6 +581,11 @@ def build(lexicons_dir: str | None = None) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=2)
 def pipeline(lexicons_dir: str | None = None) -> Language:
+    """The process's pipeline for a rule pack (the default pack when None), built once."""
+    return _pipeline(lexmod.resolve_directory(lexicons_dir))
+
+
+@lru_cache(maxsize=2)
+def _pipeline(lexicons_dir: str) -> Language:
     return build(lexicons_dir)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -167,6 +166,7 @@ class Lexicons:
     not_claims: tuple[str, ...] = ()
     inherit_sentences: int = 6
     inherit_chars: int = 1500
+    sha256: str = ""  # of the pack's rule files, in FILES order: stamped on every report
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def therapy(self, therapy_id: str) -> Therapy:
@@ -554,15 +554,27 @@ def _parse_inheritance(data: dict) -> tuple[int, int]:
 
 
 # ----------------------------------------------------------------------------- loading
+ENV_VAR = "CHECKER_LEXICONS"
+# Inside an installed wheel the pack ships as package data beside the code; in a source
+# checkout (or an editable install) it is the top-level lexicons/ folder, the source of truth.
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "bundled_lexicons"
+SOURCE_DIR = Path(__file__).resolve().parents[2] / "lexicons"
+
+
 def default_directory() -> Path:
-    """The bundled lexicons: $CHECKER_LEXICONS, the source tree, or the installed share folder."""
-    env = os.environ.get("CHECKER_LEXICONS")
+    """The rule pack to use: $CHECKER_LEXICONS, else the bundled pack (wheel or source tree)."""
+    env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent / "lexicons"
-    if here.is_dir():
-        return here
-    return Path(sys.prefix) / "share" / "clinic-claims-checker" / "lexicons"
+    for candidate in (BUNDLED_DIR, SOURCE_DIR):
+        if (candidate / "rules.yaml").is_file():
+            return candidate
+    return BUNDLED_DIR  # loading it fails with "not found in ...", naming the folder
+
+
+def resolve_directory(directory: Path | str | None = None) -> str:
+    """One absolute name per pack, so that caches never hold two copies of the same folder."""
+    return str(Path(directory or default_directory()).expanduser().resolve())
 
 
 def _digest(directory: Path) -> tuple[str, str]:
@@ -573,12 +585,14 @@ def _digest(directory: Path) -> tuple[str, str]:
         evidence_sha = hashlib.sha256((directory / EVIDENCE_DOCUMENT).read_bytes()).hexdigest()
     except FileNotFoundError:
         raise LexiconError(EVIDENCE_DOCUMENT, "file", f"not found in {directory}") from None
-    return h.hexdigest()[:12], evidence_sha
+    return h.hexdigest(), evidence_sha
 
 
 def load(directory: Path | str | None = None) -> Lexicons:
     """Read and validate every lexicon file; raise LexiconError on the first problem."""
-    directory = Path(directory) if directory else default_directory()
+    directory = Path(resolve_directory(directory))
+    if not directory.is_dir():
+        raise LexiconError("(pack)", "folder", f"{directory} is not a folder")
     raw = {name: _read(directory, name) for name in FILES}
     evidence = _parse_evidence(raw["evidence.yaml"])
     therapies = _parse_therapies(raw["therapies.yaml"], evidence)
@@ -605,7 +619,7 @@ def load(directory: Path | str | None = None) -> Lexicons:
     )
     lex = Lexicons(
         directory,
-        f"{'.'.join(versions)}+{digest}",
+        f"{'.'.join(versions)}+{digest[:12]}",
         evidence_sha,
         evidence,
         therapies,
@@ -619,15 +633,20 @@ def load(directory: Path | str | None = None) -> Lexicons:
         rules,
         not_claims,
         *inherit,
+        sha256=digest,
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}
     return lex
 
 
-@lru_cache(maxsize=4)
-def load_cached(directory: str | None = None) -> Lexicons:
+def load_cached(directory: Path | str | None = None) -> Lexicons:
     """One validated load per process and folder."""
+    return _load_resolved(resolve_directory(directory))
+
+
+@lru_cache(maxsize=4)
+def _load_resolved(directory: str) -> Lexicons:
     return load(directory)
 
 

@@ -1,0 +1,225 @@
+"""The commands behind the CLI: `check`, `audit`, `verify`, `eval` and `lexicons check`.
+
+Each reads its arguments, calls the package that does the work and turns the result into output
+and an exit status (`checker.cli.exit_codes`). Work itself never lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from checker.cli.exit_codes import EXIT_CLEAN, EXIT_ERROR, EXIT_FLAGS
+from checker.engine.lexicons import LexiconError
+from checker.records import PageReport
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+class InputError(Exception):
+    """The target cannot be checked; the message is one line for the user."""
+
+
+def _read_bytes(target: str) -> bytes:
+    if target == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        path = Path(target)
+        if not path.exists():
+            raise InputError(f"no such file: {target}")
+        if not path.is_file():
+            raise InputError(f"not a file: {target}")
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(f"{target}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"input larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return head.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04"))
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (BOM or not), or UTF-16 when it says so with a BOM; anything else is refused."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not valid UTF-8 text (save it as UTF-8, or as .html)") from None
+
+
+def check_target(target: str):
+    """A PageReport for a file or stdin; raises InputError for anything that is not text."""
+    from checker.engine.check import check_html, check_text
+
+    suffix = Path(target).suffix.lower() if target != "-" else ""
+    if target != "-" and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        raise InputError(
+            f"{target}: unsupported file type '{suffix or '(none)'}' "
+            "(use .html, .htm or .txt, or - for stdin)"
+        )
+    data = _read_bytes(target)
+    name = "stdin" if target == "-" else target
+    if _looks_binary(data):
+        raise InputError(f"{name}: binary content, not text or HTML")
+    url = None if target == "-" else target
+    is_html = suffix in HTML_SUFFIXES or (target == "-" and data.lstrip()[:1] == b"<")
+    if is_html:
+        return check_html(data, url=url)
+    return check_text(_decode_text(data, name), url=url)
+
+
+def run_check(args) -> int:
+    from checker.report.check_output import render
+
+    try:
+        if args.target.startswith(("http://", "https://")):
+            reports = check_url_command(args)
+            unchecked = [r for r in reports if r.outcome != "checked"]
+            if len(reports) == 1 and unchecked:
+                print(f"checker: {reports[0].url}: {reports[0].reason}", file=sys.stderr)
+                return EXIT_ERROR
+        elif "://" in args.target:
+            raise InputError(f"unsupported URL scheme: {args.target.split('://')[0]}")
+        else:
+            reports = [check_target(args.target)]
+    except (InputError, ValueError) as exc:
+        print(f"checker: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except LexiconError as exc:
+        print(f"checker: invalid lexicon: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(render(reports, args.format, show_all=getattr(args, "all", False)))
+    return EXIT_FLAGS if any(r.flags for r in reports) else EXIT_CLEAN
+
+
+def run_lexicons_check(args) -> int:
+    from checker.engine import lexicons
+
+    try:
+        lex = lexicons.load(args.dir or args.lexicons)
+    except LexiconError as exc:
+        print(f"checker: invalid lexicon: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    gaps = [sid for sid, rules in lexicons.coverage(lex).items() if not rules]
+    print(
+        f"lexicons {lex.version} in {lex.directory}: {len(lex.evidence)} evidence statements, "
+        f"{len(lex.therapies)} therapies, {len(lex.cues)} cues, {len(lex.modifiers)} modifiers, "
+        f"{len(lex.rules)} rules; evidence sha256 {lex.evidence_sha256}"
+    )
+    if gaps:
+        print(f"statements no rule enforces: {', '.join(gaps)}", file=sys.stderr)
+        return EXIT_ERROR
+    print("every evidence statement is enforced by at least one rule")
+    return EXIT_CLEAN
+
+
+def check_url_command(args: argparse.Namespace) -> list[PageReport]:
+    """The `check` command for a URL target. A usage error (e.g. --ignore-robots without
+    --authority) comes back as one invalid_input report whose reason the CLI prints (exit 2)."""
+    from checker.web.check_url import check_url
+    from checker.web.options import options_from_args
+
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        return [PageReport(url=args.target, outcome="invalid_input", reason=str(exc), robots="n/a")]
+    save = getattr(args, "save", None)
+    try:
+        return check_url(
+            args.target,
+            options=options,
+            crawl=bool(getattr(args, "crawl", False)),
+            max_pages=int(getattr(args, "max_pages", 50)),
+            depth=int(getattr(args, "depth", 3)),
+            save_dir=save,
+        )
+    except (OSError, RuntimeError) as exc:  # --save not writable, or in use by another run
+        return [
+            PageReport(
+                url=args.target,
+                outcome="invalid_input",
+                robots="n/a",
+                reason=f"cannot write the capture to {save}: {exc}",
+            )
+        ]
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """`checker audit`: 0 no flags, 1 flags, 2 usage or input error."""
+    from checker.audit.run import AuditError, audit, summary_lines
+
+    try:
+        result = audit(args)
+    except AuditError as exc:
+        print("checker: " + " ".join(str(exc).split()), file=sys.stderr)  # always one line
+        return EXIT_ERROR
+    if not args.quiet and result.totals is not None:
+        print("\n".join(summary_lines(result.totals)))
+    return EXIT_FLAGS if result.flagged else EXIT_CLEAN
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """`checker verify CAPTURE.warc.gz`: 0 ok, 1 mismatch, 2 unreadable."""
+    from checker.web.capture import verify_report
+
+    code, message = verify_report(Path(args.capture))
+    if code == EXIT_ERROR:
+        print(f"checker: {message}", file=sys.stderr)
+    else:
+        print(message)
+    return code
+
+
+def _line(name: str, s) -> str:
+    return (
+        f"{name:<24} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  "
+        f"(tp {s.tp} fp {s.fp} fn {s.fn} tn {s.tn})"
+    )
+
+
+def run_eval(args) -> int:
+    from checker.evaluation.scoring import score_pages, score_sentences
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"checker eval: no such file: {path}", file=sys.stderr)
+        return 2
+    res = score_sentences(path, args.lang)
+    print(f"dev set {path} ({res.rows} rows, lang={args.lang}, sha256 {res.sha256[:16]}…)")
+    print(_line("all", res.total))
+    tp = res.total.tp
+    print(f"category accuracy on true positives: {res.category_hits}/{tp}")
+    print("per gold category:")
+    for cat, s in sorted(res.by_category.items()):
+        print("  " + _line(cat, s))
+    print("per gold therapy:")
+    for th, s in sorted(res.by_therapy.items()):
+        print("  " + _line(th, s))
+    if not args.quiet:
+        for r in res.misses:
+            print(f"MISS  {r['id']} [{r['category']}] {r['text']}")
+        for r in res.false_flags:
+            print(
+                f"FALSE {r['id']} [{r['category']}->{r['predicted']} {r['rule']}: "
+                f"{r['claim']}] {r['text']}"
+            )
+    if args.pages:
+        pres = score_pages(Path(args.pages), args.lang)
+        print(
+            f"pages: recalled {pres.recalled}/{pres.gold} gold claims, must-not-flag false "
+            f"flags {pres.false_flags}/{pres.must_not}"
+        )
+        if not args.quiet:
+            for r in pres.misses:
+                print(f"PAGE MISS  {r['page'][:2]} [{r.get('category')}] {r['text']}")
+            for r in pres.bad_flags:
+                print(f"PAGE FALSE {r['page'][:2]} {r['text']}")
+    return 0
