@@ -15,6 +15,8 @@ Why it looks like this:
   * Politeness: one request at a time per host and `min_delay` (or a larger robots Crawl-delay)
     between the end of one response and the next request; sleeping happens only under that
     host's own lock.
+The parts live beside this file: `address_guard.py` (the guard and the deadline watchdog),
+`host_gate.py` (politeness), `content_decoding.py` (capped decompression), `options.py`, `urls.py`.
 """
 
 from __future__ import annotations
