@@ -22,17 +22,14 @@ from pathlib import Path
 
 from checker.audit.inputs import site_of
 from checker.audit.run import DB_NAME, AuditError, audit
+from checker.report.audit_reports import REPORT_FILES
+from checker.web.capture import MANIFEST_NAME, WARC_NAME
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 OUR_FILES = (
-    "findings.csv",
-    "findings.jsonl",
-    "sites.csv",
-    "urls.csv",
-    "errors.csv",
-    "report.html",
-    "capture.warc.gz",
-    "capture.manifest.jsonl",
+    *REPORT_FILES,
+    WARC_NAME,
+    MANIFEST_NAME,
     DB_NAME,
     f"{DB_NAME}-wal",
     f"{DB_NAME}-shm",

@@ -59,6 +59,15 @@ URL_COLUMNS = (
     "flags",
     "reason",
 )
+# every file `write_reports` writes into the audit folder
+REPORT_FILES = (
+    "findings.csv",
+    "findings.jsonl",
+    "sites.csv",
+    "urls.csv",
+    "errors.csv",
+    "report.html",
+)
 ERROR_COLUMNS = ("row", "url", "outcome", "http_status", "final_url", "reason")
 
 
@@ -289,17 +298,7 @@ def write_reports(
 
     columns = tuple(info.get("columns", ()))
     provenance = info.get("provenance", {})
-    paths = {
-        name: out / name
-        for name in (
-            "findings.csv",
-            "findings.jsonl",
-            "sites.csv",
-            "urls.csv",
-            "errors.csv",
-            "report.html",
-        )
-    }
+    paths = {name: out / name for name in REPORT_FILES}
     summaries = build_site_claims(state, columns, provenance, paths["findings.csv"])
     write_findings_jsonl(paths["findings.jsonl"], state, provenance)
     order = {s.site: i for i, s in enumerate(summaries)}  # ties stay in input order
