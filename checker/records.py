@@ -65,6 +65,10 @@ class Finding:
     ] = ()  # ConText-style modifiers seen on the claim (hedge, testimonial...)
     region: str = "main"
     hidden: bool = False
+    # a disclaimer in the claim's block or the next one ("" when none): shown, never clears it
+    disclaimer_nearby: str = ""
+    context_before: str = ""  # the sentence before the claim's sentence, for the reader
+    context_after: str = ""  # the sentence after it
 
     @property
     def is_flag(self) -> bool:

@@ -198,7 +198,10 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
     assert "compliant" not in html.lower()
     assert "Clean" in html and "o findings within scope" in html
     assert html.index("bad.example") < html.index("clean.example")  # worst first
-    assert "<link" not in html and "src=" not in html and "<script" not in html
+    assert "<link" not in html and "src=" not in html
+    # one script only: the report's own filter script, the one the CSP allows by its hash
+    assert html.count("<script") == 1 and "<script>(function(){" in html
+    assert "script-src 'sha256-" in html
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -340,10 +340,12 @@ class Dispatcher:
 # -- setting up and running ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuditResult:
-    """What `audit()` returns: whether any flag was found, and the report totals."""
+    """What `audit()` returns: whether any flag was found, the report totals, and with
+    `--baseline` the re-check diff against the earlier audit."""
 
     flagged: bool
     totals: object | None = None
+    diff: object | None = None
 
 
 def _tasks(state: AuditState, source: InputSource) -> Iterator[Task]:
@@ -503,12 +505,58 @@ def _provenance() -> dict:
         raise AuditError(f"cannot load the checker: {exc}") from exc
 
 
+def _dispositions(args: argparse.Namespace) -> dict | None:
+    """The reviewer decisions of --dispositions, validated in full before anything is fetched:
+    a malformed file is a usage error naming its line."""
+    from checker.report.dispositions import DispositionError, load_dispositions
+
+    path = getattr(args, "dispositions", None)
+    if not path:
+        return None
+    try:
+        return load_dispositions(Path(path))
+    except DispositionError as exc:
+        raise AuditError(str(exc)) from exc
+
+
+def _check_baseline(args: argparse.Namespace) -> Path | None:
+    """--baseline must be a readable audit folder other than --out, checked before fetching."""
+    from checker.report.audit_diff import DiffError, load_audit
+
+    base = getattr(args, "baseline", None)
+    if not base:
+        return None
+    if Path(base).resolve() == Path(args.out).resolve():
+        raise AuditError("--baseline must be another audit folder than --out")
+    try:
+        load_audit(Path(base))
+    except DiffError as exc:
+        raise AuditError(f"--baseline: {exc}") from exc
+    return Path(base)
+
+
+def _recheck(baseline: Path | None, out: Path):
+    """With --baseline: compare the earlier audit with this one, write diff.csv/diff.html."""
+    if baseline is None:
+        return None
+    from checker.report.audit_diff import DiffError, diff_audits, write_diff
+
+    try:
+        result = diff_audits(baseline, out)
+    except DiffError as exc:
+        raise AuditError(f"--baseline: {exc}") from exc
+    write_diff(result, out)
+    return result
+
+
 def audit(args: argparse.Namespace) -> AuditResult:
     """Run (or resume) an audit and regenerate its reports; AuditError for usage problems."""
     from checker.report.audit_reports import write_reports
 
     if args.concurrency < 1 or (args.workers is not None and args.workers < 1):
         raise AuditError("--concurrency and --workers must be at least 1")
+    dispositions = _dispositions(args)
+    baseline = _check_baseline(args)
     try:
         source = InputSource(Path(args.input))
     except InputError as exc:
@@ -532,10 +580,10 @@ def audit(args: argparse.Namespace) -> AuditResult:
         except InputError as exc:
             raise AuditError(str(exc)) from exc
         state.set_meta(finished_at=utc_now())
-        totals = write_reports(state, out, _info(state, args))
+        totals = write_reports(state, out, _info(state, args), dispositions=dispositions)
     finally:
         state.close()
-    return AuditResult(bool(totals.distinct_flags), totals)
+    return AuditResult(bool(totals.distinct_flags), totals, _recheck(baseline, out))
 
 
 def summary_lines(totals) -> list[str]:
@@ -545,6 +593,11 @@ def summary_lines(totals) -> list[str]:
         f"checked, {totals.distinct_flags} distinct flag(s): {sev['high']} high, "
         f"{sev['medium']} medium, {sev['low']} low"
     ]
+    if totals.suppressed or totals.stale or totals.confirmed:
+        lines.append(
+            f"  review: {totals.confirmed} confirmed, {totals.suppressed} suppressed as false "
+            f"positive(s) (suppressed.csv), {totals.stale} stale decision(s) (stale.csv)"
+        )
     lines += [
         f"  report: {totals.paths['report.html']}",
         f"  findings: {totals.paths['findings.csv']}",

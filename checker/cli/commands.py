@@ -1,4 +1,4 @@
-"""The commands behind the CLI: `check`, `audit`, `verify`, `eval` and `lexicons check`.
+"""The commands behind the CLI: `check`, `audit`, `diff`, `verify`, `eval` and `lexicons check`.
 
 Each reads its arguments, calls the package that does the work and turns the result into output
 and an exit status (`checker.cli.exit_codes`). Work itself never lives here."""
@@ -163,7 +163,32 @@ def run_audit(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if not args.quiet and result.totals is not None:
         print("\n".join(summary_lines(result.totals)))
+    if not args.quiet and result.diff is not None:
+        from checker.report.audit_diff import summary_lines as diff_lines
+
+        print("re-check against the baseline (diff.csv, diff.html):")
+        print("\n".join("  " + line for line in diff_lines(result.diff)))
     return EXIT_FLAGS if result.flagged else EXIT_CLEAN
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """`checker diff OLD NEW --out DIR`: 1 when any clinic has new or hardened flags, 0
+    otherwise, 2 on bad input."""
+    from checker.report.audit_diff import DiffError, diff_audits, summary_lines, write_diff
+
+    try:
+        result = diff_audits(Path(args.old), Path(args.new))
+        paths = write_diff(result, Path(args.out))
+    except DiffError as exc:
+        print("checker: " + " ".join(str(exc).split()), file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"checker: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if not args.quiet:
+        print("\n".join(summary_lines(result)))
+        print(f"  diff: {paths['diff.csv']}\n  report: {paths['diff.html']}")
+    return EXIT_FLAGS if result.raised else EXIT_CLEAN
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -211,6 +236,8 @@ def run_eval(args) -> int:
                 f"FALSE {r['id']} [{r['category']}->{r['predicted']} {r['rule']}: "
                 f"{r['claim']}] {r['text']}"
             )
+    if getattr(args, "rules_out", None):
+        write_eval_rules(path, args.lang, Path(args.rules_out))
     if args.pages:
         pres = score_pages(Path(args.pages), args.lang)
         print(
@@ -223,3 +250,15 @@ def run_eval(args) -> int:
             for r in pres.bad_flags:
                 print(f"PAGE FALSE {r['page'][:2]} {r['text']}")
     return 0
+
+
+def write_eval_rules(path: Path, lang: str, out: Path) -> None:
+    """`checker eval --rules-out FILE`: the audit's rules.csv table from a labelled set, each
+    predicted flag counted for its rule as confirmed (gold flag) or false positive."""
+    from checker.engine.check import provenance
+    from checker.evaluation.rule_outcomes import rule_outcomes
+    from checker.report.rule_precision import tally, write_rules_csv
+
+    tallies = tally(rule_outcomes(path, lang))
+    write_rules_csv(out, tallies, provenance())
+    print(f"per-rule precision ({len(tallies)} rules): {out}")

@@ -5,6 +5,11 @@ port, so each clinic is its own host:port with its own robots.txt), started in t
 command. The demo writes a temporary copy of `samples/clinics.csv` pointing at those servers,
 runs `checker audit --crawl --allow-private` with a short delay into `demo-out/`, prints the
 summary and the worst claims, and shuts the servers down. No network beyond 127.0.0.1.
+
+The investigator's loop runs on the demo too: `--port-base 8801` serves the clinics on fixed
+ports (so each clinic keeps its site, and its findings their ids, from one run to the next),
+`--dispositions FILE.csv` applies reviewer decisions, `--sites DIR` audits an edited copy of
+samples/sites/, and `--baseline OLD_DIR` writes the re-check diff against an earlier demo.
 """
 
 from __future__ import annotations
@@ -22,12 +27,15 @@ from pathlib import Path
 
 from checker.audit.inputs import site_of
 from checker.audit.run import DB_NAME, AuditError, audit
+from checker.report.audit_diff import summary_lines as diff_summary_lines
 from checker.report.audit_reports import REPORT_FILES
 from checker.web.capture import MANIFEST_NAME, WARC_NAME
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 OUR_FILES = (
     *REPORT_FILES,
+    "diff.csv",
+    "diff.html",
     WARC_NAME,
     MANIFEST_NAME,
     DB_NAME,
@@ -44,10 +52,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1:<ephemeral port> in a thread; yields the origin URL."""
+def serve_site(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1:`port` (0: an ephemeral one) in a thread; yields the origin
+    URL. A fixed port keeps the clinic's site, and so its finding ids, across runs."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise AuditError(f"cannot serve {folder.name} on 127.0.0.1:{port}: {exc}") from exc
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -93,7 +105,14 @@ def write_clinic_list(samples: Path, origins: dict[str, str], path: Path) -> int
     return count
 
 
-def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> argparse.Namespace:
+def audit_args(
+    url_list: Path,
+    out: Path,
+    delay: float,
+    workers: int | None,
+    dispositions: str | None = None,
+    baseline: str | None = None,
+) -> argparse.Namespace:
     from checker.cli.main import build_parser
 
     argv = [
@@ -113,6 +132,10 @@ def audit_args(url_list: Path, out: Path, delay: float, workers: int | None) -> 
     ]
     if workers:
         argv += ["--workers", str(workers)]
+    if dispositions:
+        argv += ["--dispositions", dispositions]
+    if baseline:
+        argv += ["--baseline", baseline]
     return build_parser().parse_args(argv)
 
 
@@ -137,6 +160,12 @@ def print_summary(totals, out: Path) -> None:
         name = site.extra.get("clinic_name") or site.site
         print(f"  [{f.get('severity')}/{f.get('verdict')}] {name}: {f.get('sentence')}")
         print(f"      evidence {', '.join(f.get('evidence', [])) or '-'} · {f.get('rationale')}")
+    if totals.suppressed or totals.stale or totals.confirmed:
+        print(
+            f"\nReview: {totals.confirmed} confirmed, {totals.suppressed} suppressed as false "
+            f"positive(s) ({totals.paths['suppressed.csv']}), {totals.stale} stale decision(s) "
+            f"({totals.paths['stale.csv']}); precision per rule in {totals.paths['rules.csv']}"
+        )
     print(f"\nReport:   {totals.paths['report.html']}")
     print(f"Findings: {totals.paths['findings.csv']}")
     print(
@@ -153,6 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         "--delay", type=float, default=0.05, help="seconds between requests to one host"
     )
     parser.add_argument("--workers", type=int, default=None, help="checker worker processes")
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=0,
+        help="serve clinic i on port PORT_BASE+i (stable sites and finding ids); 0: ephemeral",
+    )
+    parser.add_argument(
+        "--sites", default=None, metavar="DIR", help="clinic folders to serve (default: samples)"
+    )
+    parser.add_argument("--dispositions", default=None, metavar="FILE.csv")
+    parser.add_argument("--baseline", default=None, metavar="OLD_DIR")
     opts = parser.parse_args(argv)
     out = Path(opts.out)
     try:
@@ -160,19 +200,28 @@ def main(argv: list[str] | None = None) -> int:
         clear_output(out)
         with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="checker-demo-") as tmp:
             origins = {}
-            for folder in sorted(p for p in (samples / "sites").iterdir() if p.is_dir()):
-                local = stack.enter_context(serve_site(folder))
+            sites = Path(opts.sites) if opts.sites else samples / "sites"
+            folders = sorted(p for p in sites.iterdir() if p.is_dir()) if sites.is_dir() else []
+            for i, folder in enumerate(folders):
+                port = opts.port_base + i if opts.port_base else 0
+                local = stack.enter_context(serve_site(folder, port))
                 origins[site_of(f"https://{folder.name}/")] = local
                 print(f"serving {folder.name:36} at {local}")
             url_list = Path(tmp) / "clinics.csv"
             if write_clinic_list(samples, origins, url_list) == 0:
                 raise AuditError("samples/clinics.csv names none of the sample sites")
             print(f"auditing into {out}/ …\n")
-            result = audit(audit_args(url_list, out, opts.delay, opts.workers))
+            args = audit_args(
+                url_list, out, opts.delay, opts.workers, opts.dispositions, opts.baseline
+            )
+            result = audit(args)
     except AuditError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     print_summary(result.totals, out)
+    if result.diff is not None:
+        print(f"\nRe-check against {opts.baseline} ({out / 'diff.csv'}, {out / 'diff.html'}):")
+        print("\n".join("  " + line for line in diff_summary_lines(result.diff)))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Command line: `checker check`, `audit`, `verify`, `eval` and `lexicons check`.
+"""Command line: `checker check`, `audit`, `diff`, `verify`, `eval` and `lexicons check`.
 
 Exit status (like linters): 0 no flags, 1 flags found, 2 usage or input error.
 This file only parses arguments and dispatches to `checker.cli.commands`.
@@ -90,7 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="CPU worker processes (default: cores)"
     )
     audit.add_argument("--quiet", action="store_true")
+    audit.add_argument(
+        "--dispositions",
+        metavar="FILE.csv",
+        default=None,
+        help="reviewer decisions (finding_id, disposition, reviewer, reason, decided_at): "
+        "false positives go to suppressed.csv, precision per rule to rules.csv",
+    )
+    audit.add_argument(
+        "--baseline",
+        metavar="OLD_DIR",
+        default=None,
+        help="an earlier audit folder: also write diff.csv and diff.html (the re-check)",
+    )
     _add_scraper_options(audit)
+
+    diff = sub.add_parser(
+        "diff",
+        help="re-check: compare two audit folders, claim by claim, per clinic",
+        description="Exit status: 1 when any clinic has new or hardened flags, 0 otherwise, "
+        "2 on bad input.",
+    )
+    diff.add_argument("old", metavar="OLD_DIR")
+    diff.add_argument("new", metavar="NEW_DIR")
+    diff.add_argument("--out", required=True, metavar="DIR", help="where diff.csv and diff.html go")
+    diff.add_argument("--quiet", action="store_true", help="no per-clinic summary lines")
 
     verify = sub.add_parser(
         "verify", help="recompute every digest of a capture against its manifest"
@@ -107,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also score the pages in DIR against DIR/gold.jsonl",
     )
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    ev.add_argument(
+        "--rules-out",
+        metavar="FILE",
+        default=None,
+        help="also write the per-rule precision table (rules.csv columns) for the labelled set",
+    )
 
     lex = sub.add_parser("lexicons", help="lexicon tools")
     lex_sub = lex.add_subparsers(dest="lexicons_command", required=True)
@@ -114,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     lex_check.add_argument(
         "--dir", default=None, help="lexicon folder (default: --lexicons, else the bundled one)"
     )
-    for command in (check, audit, verify, ev, lex_check):
+    for command in (check, audit, diff, verify, ev, lex_check):
         _add_lexicons_option(command)
     return parser
 
@@ -122,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "check": "run_check",
     "audit": "run_audit",
+    "diff": "run_diff",
     "verify": "run_verify",
     "eval": "run_eval",
     "lexicons": "run_lexicons_check",

@@ -11,6 +11,7 @@ import hashlib
 from checker.engine import lexicons as lexmod
 from checker.engine.claims import Segment, extract_claims
 from checker.engine.compare import findings_for
+from checker.engine.disclaimers import annotate
 from checker.engine.extract import blocks_text, decode_html, extract_blocks
 from checker.engine.nlp import pipeline
 from checker.records import PageReport
@@ -46,7 +47,8 @@ def analyse(
     doc = nlp.make_doc(text)
     doc.user_data["checker_text"] = text  # the components need it; doc.text re-joins tokens
     doc = nlp(doc)
-    return findings_for(extract_claims(doc, segments, lex), text, lex, url)
+    findings = findings_for(extract_claims(doc, segments, lex), text, lex, url)
+    return annotate(findings, text, segments, lex)  # disclaimers nearby, sentences either side
 
 
 def check_text(text: str, url: str | None = None, lexicons_dir: str | None = None) -> PageReport:

@@ -1,21 +1,32 @@
-"""`report.html`: one self-contained page (inline CSS, no scripts, no external assets) for a
-regulator to read an audit: provenance first, then sites ranked worst first, then each site's
-distinct claims highlighted in their sentence with verdict, severity, evidence ids, references
-and rationale.
+"""`report.html`: one self-contained page (inline CSS, one inline script, inline SVG, no
+external assets) for a regulator to read an audit: provenance first, then sites ranked worst
+first, then each site's distinct claims highlighted in their sentence, between the sentences
+before and after it, with verdict, severity, the evidence statements' text and references,
+rationale, any disclaimer nearby, the stable finding id, the reviewer's decision and the rule's
+measured precision; per site a small chart of flags per category; at the end the claims a
+reviewer suppressed as false positives and the stale decisions.
 
-Every page-derived string goes through `escape_html`. The report never calls a site compliant:
-a site with no flags has "no findings within scope", which is all an automated check can say.
-The file is streamed to a temporary name and moved into place, one site at a time.
+Filters (severity, verdict, category, therapy) are one small inline script; their choices are
+read from the claims' data attributes, so the report still streams one site at a time. A
+Content-Security-Policy allows that script only (by its SHA-256) and no other source, so even
+text that slipped past escaping could not run. Every page-derived string goes through
+`escape_html`. The report never calls a site compliant: a site with no flags has "no findings
+within scope", which is all an automated check can say. The file is streamed to a temporary
+name and moved into place, one site at a time.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from checker.records import OUTCOMES
 from checker.report.files import atomic_open
+from checker.report.rule_precision import RuleTally
 from checker.report.safe import escape_html as esc
 from checker.report.site_claims import SiteSummary, rank_claims
 
@@ -45,7 +56,39 @@ font-weight:700;color:#fff;background:#6b7c93}
 dl{display:grid;grid-template-columns:150px 1fr;gap:2px 10px;margin:6px 0;font-size:14px}
 dt{font-weight:600;color:#4a5563}dd{margin:0;word-break:break-word}
 .none{color:#4a5563;font-style:italic}.muted{color:#4a5563;font-size:13px}
+.context{color:#4a5563;font-size:14px;margin:0 0 4px}
+.tag.confirmed{background:#1b5e20}.tag.needs_review{background:#8a6d00}
+.filters{background:#fff;border:1px solid #d7dce2;border-radius:6px;padding:10px 14px;
+position:sticky;top:0;z-index:1}
+.filters label{margin-right:14px;font-size:14px}.filters select{margin-left:4px}
+.chart{margin:6px 0}.chart text{font-size:12px;fill:#1d232a}.chart rect{fill:#3d5a80}
+.suppressed .claim{border-color:#9aa5b1;opacity:.85}
 """
+# The report's only script: fill the filter menus from the claims' data attributes, then show
+# the claims that match every chosen filter. It reads attributes and sets `hidden`; it never
+# writes HTML, so page text stays text.
+SCRIPT = """(function(){
+var keys=["severity","verdict","category","therapy"];
+var claims=Array.prototype.slice.call(document.querySelectorAll(".site .claim"));
+var count=document.getElementById("shown");
+function menu(key){return document.getElementById("f-"+key);}
+keys.forEach(function(key){
+var seen={};claims.forEach(function(c){seen[c.getAttribute("data-"+key)]=true;});
+Object.keys(seen).sort().forEach(function(v){var o=document.createElement("option");
+o.value=v;o.textContent=v;menu(key).appendChild(o);});
+menu(key).addEventListener("change",apply);});
+function apply(){var shown=0;claims.forEach(function(c){
+var ok=keys.every(function(key){var v=menu(key).value;
+return v===""||c.getAttribute("data-"+key)===v;});
+c.hidden=!ok;if(ok){shown++;}});
+count.textContent=shown+" of "+claims.length+" claim(s) shown";}
+apply();})();"""
+SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    f"script-src 'sha256-{SCRIPT_HASH}'"
+)
+FILTER_KEYS = ("severity", "verdict", "category", "therapy")
 
 
 def highlight(sentence: str, finding: dict) -> str:
@@ -99,27 +142,109 @@ def _pages(urls: list[str]) -> str:
     return shown + (f"<br><span class=muted>and {more} more</span>" if more > 0 else "")
 
 
-def claim_html(claim: dict) -> str:
+def _evidence_texts(info: dict) -> dict[str, str]:
+    """Evidence statement id -> its text, from the audit's info, else the loaded rule pack."""
+    if "evidence_texts" in info:
+        return dict(info["evidence_texts"])
+    try:
+        from checker.engine.lexicons import load_cached
+
+        return {sid: st.text for sid, st in load_cached().evidence.items()}
+    except Exception:  # noqa: BLE001 - a report without statement texts still shows their ids
+        return {}
+
+
+def _evidence(f: dict, texts: dict[str, str]) -> str:
+    ids = f.get("evidence", []) or []
+    if not ids:
+        return "none"
+    return "".join(f"<div><code>{esc(sid)}</code> {esc(texts.get(sid, ''))}</div>" for sid in ids)
+
+
+def _review_tag(claim: dict) -> str:
+    d = claim.get("review") or {}
+    disposition = d.get("disposition", "")
+    if disposition == "confirmed":
+        return '<span class="tag confirmed">✔ confirmed by review</span>'
+    if disposition == "needs_review":
+        return '<span class="tag needs_review">needs review</span>'
+    return ""
+
+
+def _review_row(claim: dict) -> str:
+    d = claim.get("review") or {}
+    if not d:
+        return ""
+    reason = f": {d.get('reason')}" if d.get("reason") else ""
+    return (
+        f"<dt>review</dt><dd>{esc(d.get('disposition'))} by {esc(d.get('reviewer'))} "
+        f"{esc(d.get('decided_at') or '')}{esc(reason)}</dd>"
+    )
+
+
+def claim_html(
+    claim: dict, texts: dict[str, str] | None = None, tallies: dict | None = None
+) -> str:
     f, page = claim["finding"], claim["page"]
+    texts, tallies = texts or {}, tallies or {}
+    rule = f.get("rule", "") or ""
+    tally = tallies.get(rule) or RuleTally(rule)
     rows = [
         ("category", f.get("category")),
         ("therapy", f"{f.get('therapy')} ({f.get('therapy_source')})"),
         ("condition", f.get("condition")),
         ("claim", f.get("claim")),
-        ("evidence", "; ".join(f.get("evidence", [])) or "none"),
         ("references", ", ".join(f"[{r}]" for r in f.get("refs", [])) or "none"),
         ("rationale", f.get("rationale")),
+        (
+            "disclaimer nearby",
+            f.get("disclaimer_nearby") or "none (a disclaimer never clears a claim)",
+        ),
+        ("rule", f"{rule} · {tally.label()}" if rule else "none"),
+        ("finding id", claim.get("finding_id", "")),
     ]
-    dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    dl = f"<dt>evidence</dt><dd>{_evidence(f, texts)}</dd>"
+    dl += "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    dl += _review_row(claim)
     dl += (
         f"<dt>occurrences</dt><dd>{claim['occurrences']} on {len(claim['pages'])} page(s)</dd>"
         f"<dt>pages</dt><dd>{_pages(claim['pages'])}</dd>"
         f"<dt>first captured</dt><dd>{esc(page.get('fetched_at') or '')} · sha256 "
         f"<code>{esc(page.get('sha256') or '')}</code></dd>"
     )
+    before, after = f.get("context_before") or "", f.get("context_after") or ""
+    data = "".join(f' data-{k}="{esc(f.get(k, "") or "")}"' for k in FILTER_KEYS)
     return (
-        f'<div class="claim {esc(f.get("severity", ""))}">{_tags(f)}'
-        f'<p class="sentence">{highlight(f.get("sentence", ""), f)}</p><dl>{dl}</dl></div>'
+        f'<div class="claim {esc(f.get("severity", ""))}"{data} '
+        f'id="{esc(claim.get("finding_id", ""))}">{_tags(f)}{_review_tag(claim)}'
+        + (f'<p class="context before">… {esc(before)}</p>' if before else "")
+        + f'<p class="sentence">{highlight(f.get("sentence", ""), f)}</p>'
+        + (f'<p class="context after">{esc(after)} …</p>' if after else "")
+        + f"<dl>{dl}</dl></div>"
+    )
+
+
+def category_chart(claims: list[dict]) -> str:
+    """A small inline SVG bar chart of the site's distinct flags per category."""
+    counts = Counter(c["finding"].get("category", "") or "other" for c in claims)
+    if not counts:
+        return ""
+    rows = counts.most_common()
+    top, bar, label, height = rows[0][1], 260, 170, 18
+    parts = []
+    for i, (category, n) in enumerate(rows):
+        y = i * (height + 4)
+        width = max(2, round(bar * n / top))
+        parts.append(
+            f'<text x="0" y="{y + 13}">{esc(category)}</text>'
+            f'<rect x="{label}" y="{y}" width="{width}" height="{height}"></rect>'
+            f'<text x="{label + width + 6}" y="{y + 13}">{n}</text>'
+        )
+    total_h = len(rows) * (height + 4)
+    return (
+        f'<svg class="chart" role="img" width="{label + bar + 40}" height="{total_h}" '
+        f'viewBox="0 0 {label + bar + 40} {total_h}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>flags per category</title>{''.join(parts)}</svg>"
     )
 
 
@@ -172,7 +297,14 @@ def _ranking(summaries: list[SiteSummary], columns: tuple[str, ...]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def site_html(index: int, s: SiteSummary, claims: list[dict], columns: tuple[str, ...]) -> str:
+def site_html(
+    index: int,
+    s: SiteSummary,
+    claims: list[dict],
+    columns: tuple[str, ...],
+    texts: dict[str, str] | None = None,
+    tallies: dict | None = None,
+) -> str:
     carried = "".join(f"<dt>{esc(c)}</dt><dd>{esc(s.extra.get(c, ''))}</dd>" for c in columns)
     outcomes = ", ".join(f"{o}: {s.outcomes[o]}" for o in OUTCOMES if s.outcomes.get(o))
     head = (
@@ -184,7 +316,46 @@ def site_html(index: int, s: SiteSummary, claims: list[dict], columns: tuple[str
     )
     if not claims:
         return head + f'<p class="none">{_no_claims(s)}</p></section>'
-    return head + "".join(claim_html(c) for c in rank_claims(claims)) + "</section>"
+    body = "".join(claim_html(c, texts, tallies) for c in rank_claims(claims))
+    return head + category_chart(claims) + body + "</section>"
+
+
+def _filters() -> str:
+    menus = "".join(
+        f'<label>{k} <select id="f-{k}"><option value="">all</option></select></label>'
+        for k in FILTER_KEYS
+    )
+    return (
+        f'<form class="filters" id="filters">{menus}<span id="shown" class="muted"></span></form>'
+    )
+
+
+def suppressed_html(review: dict, texts: dict[str, str], tallies: dict) -> str:
+    """The claims reviewers marked false positives (never silently dropped), then stale ones."""
+    if not review.get("active"):
+        return ""
+    items = review.get("suppressed", [])
+    out = [
+        '<section class="suppressed" id="suppressed"><h2>Suppressed by review</h2>'
+        f"<p>{len(items)} claim(s) a reviewer marked as false positives: not in findings.csv "
+        "or the risk score; listed in suppressed.csv with reviewer and reason.</p>"
+    ]
+    for site, _extra, claim in items:
+        out.append(f"<h3>{esc(site)}</h3>" + claim_html(claim, texts, tallies))
+    stale = review.get("stale", [])
+    if stale:
+        lines = "".join(
+            f"<tr><td><code>{esc(d.finding_id)}</code></td><td>{esc(d.disposition)}</td>"
+            f"<td>{esc(d.reviewer)}</td><td>{esc(d.reason)}</td><td>{d.line}</td></tr>"
+            for d in stale
+        )
+        out.append(
+            f"<h3>Stale decisions</h3><p>{len(stale)} decision(s) whose finding no longer "
+            "occurs (stale.csv).</p><table><tr><th>finding id</th><th>disposition</th>"
+            f"<th>reviewer</th><th>reason</th><th>line</th></tr>{lines}</table>"
+        )
+    out.append("</section>")
+    return "".join(out)
 
 
 def write_html_report(
@@ -207,6 +378,7 @@ def _write_all(
     fh.write(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"<title>Clinic claims audit</title><style>{CSS}</style></head><body><main>"
     )
     fh.write(
@@ -223,7 +395,11 @@ def _write_all(
         "low 1) × 1.5 when the claim contradicts the evidence base.</p>"
     )
     fh.write(_ranking(ranked, columns))
-    fh.write("<h2>Claims by site</h2>")
+    review = info.get("review") or {}
+    texts, tallies = _evidence_texts(info), review.get("tallies") or {}
+    fh.write("<h2>Claims by site</h2>" + _filters())
     for i, s in enumerate(ranked, start=1):
-        fh.write(site_html(i, s, claims_of(s.site) if s.distinct_flags else [], columns))
-    fh.write("</main></body></html>\n")
+        claims = claims_of(s.site) if s.distinct_flags else []
+        fh.write(site_html(i, s, claims, columns, texts, tallies))
+    fh.write(suppressed_html(review, texts, tallies))
+    fh.write(f"<script>{SCRIPT}</script></main></body></html>\n")

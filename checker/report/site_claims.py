@@ -3,6 +3,7 @@ the risk score, ranked worst first, and summarised per site."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -23,17 +24,38 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
 
 
+def finding_id(site: str, finding: dict) -> str:
+    """A claim's stable id: the same claim on the same site gets the same id on every run.
+
+    Derived from the site, the normalised sentence, the category and the rule only (never from
+    offsets, capture times or WARC ids, which change when nothing the clinic says does), so a
+    reviewer's decision follows the claim from one audit to the next. The "F" prefix keeps a
+    spreadsheet from reading a hex id such as "12e45..." as a number.
+    """
+    key = "\x1f".join(
+        (
+            site,
+            normalise(finding.get("sentence", "")),
+            finding.get("category", ""),
+            finding.get("rule", ""),
+        )
+    )
+    return "F" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def points(finding: dict) -> float:
     """Risk points of one distinct flag: severity points x verdict weight."""
     base = SEVERITY_POINTS.get(finding.get("severity", ""), 0.0)
     return base * VERDICT_WEIGHT.get(finding.get("verdict", ""), 0.0)
 
 
-def dedupe_flags(pairs: Iterable[tuple[dict, dict]]) -> list[dict]:
+def dedupe_flags(pairs: Iterable[tuple[dict, dict]], site: str = "") -> list[dict]:
     """Group one site's (page, flag) pairs into distinct claims, first occurrence kept.
 
     Returns claim dicts: the first occurrence's page fields and finding, `occurrences` (distinct
-    page + offset), and `pages` (distinct page URLs in order of appearance).
+    page + offset), `pages` (distinct page URLs in order of appearance), `finding_id` (the first
+    occurrence's stable id) and `finding_ids` (the ids of every wording merged into the claim,
+    so a reviewer's decision on any of them reaches it).
     """
     claims: list[dict] = []
     buckets: dict[tuple[str, str], dict[str, int]] = {}  # (category, therapy) -> norm -> index
@@ -51,11 +73,24 @@ def dedupe_flags(pairs: Iterable[tuple[dict, dict]]) -> list[dict]:
         if index is None:
             index = len(claims)
             bucket[norm] = index
-            claims.append({"page": page, "finding": finding, "pages": [], "occurrences": 0})
+            fid = finding_id(site, finding)
+            claims.append(
+                {
+                    "page": page,
+                    "finding": finding,
+                    "pages": [],
+                    "occurrences": 0,
+                    "finding_id": fid,
+                    "finding_ids": [fid],
+                }
+            )
             seen.append(set())
         elif norm not in bucket:
             bucket[norm] = index
         claim = claims[index]
+        fid = finding_id(site, finding)
+        if fid not in claim["finding_ids"]:
+            claim["finding_ids"].append(fid)
         occurrence = (page_url, finding.get("start"))
         if occurrence not in seen[index]:
             seen[index].add(occurrence)
