@@ -16,7 +16,7 @@ main{max-width:1200px;margin:0 auto;padding:24px}
 h1{font-size:26px;margin:0 0 8px}h2{font-size:19px;margin:28px 0 6px}
 table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 16px}
 th,td{border:1px solid #d7dce2;padding:5px 8px;text-align:left;vertical-align:top;font-size:14px}
-th{background:#eef1f5}td.s{width:110px}
+th{background:#eef1f5}td.s{width:160px;word-break:break-word}
 .st{display:inline-block;border-radius:3px;padding:0 6px;font-size:12px;font-weight:700;color:#fff;
 background:#6b7c93}
 .st.new,.st.hardened{background:#b3261e}.st.softened,.st.removed{background:#2e7d32}
