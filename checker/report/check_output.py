@@ -44,6 +44,7 @@ CSV_COLUMNS = (
     "lexicons_version",
     "lexicons_sha256",
     "evidence_sha256",
+    "disclaimer_nearby",  # appended (issue 11): columns are only ever added at the end
 )
 
 
@@ -105,6 +106,8 @@ def render_table(
                 f"    evidence: {', '.join(f.evidence) or '-'}  refs: [{refs}]  rule: {f.rule}"
             )
             out.append(f"    why: {f.rationale}")
+            if f.disclaimer_nearby:  # information only: a disclaimer never clears a claim
+                out.append(f"    disclaimer nearby: {f.disclaimer_nearby}")
         out.append("")
     total = sum(severities.values())
     if total:
@@ -177,6 +180,7 @@ def csv_row(r: PageReport, f: Finding, stamp: dict[str, str]) -> list[str]:
         "rule": f.rule,
         "region": f.region,
         "hidden": str(f.hidden).lower(),
+        "disclaimer_nearby": f.disclaimer_nearby,
     }
     return [neutralise_cell(values[c]) for c in CSV_COLUMNS]
 

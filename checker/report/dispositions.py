@@ -86,7 +86,7 @@ def _parse_row(row: dict[str, str], line: int, name: str) -> Disposition:
 def parse_dispositions(text: str, name: str = "dispositions") -> dict[str, Disposition]:
     """Decisions by finding id, from the text of a dispositions CSV."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]  # " Finding_ID" too
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise DispositionError(f"{name}, line 1: missing column(s) {', '.join(missing)}")
