@@ -177,3 +177,18 @@ def test_bad_input_is_exit_2_naming_the_problem(tmp_path, capsys, bad):
     }[bad]
     assert expected in err and len(err.splitlines()) == 1
     assert not (tmp_path / "d").exists()
+
+
+def test_audit_refuses_a_bad_baseline_before_fetching(tmp_path, capsys):
+    from localserver import LocalSite, html
+
+    with LocalSite({"/": html("<p>Stem cells regenerate discs.</p>")}) as site:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(site.url("/") + "\n", encoding="utf-8")
+        argv = ["audit", str(urls), "--out", str(tmp_path / "out"), "--allow-private", "--quiet"]
+        assert main([*argv, "--baseline", str(tmp_path / "nowhere")]) == 2
+        (tmp_path / "empty").mkdir()
+        assert main([*argv, "--baseline", str(tmp_path / "empty")]) == 2
+        assert site.requests == []
+    err = capsys.readouterr().err
+    assert "--baseline: no such audit folder" in err and "is not an audit folder" in err

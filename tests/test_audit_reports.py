@@ -151,6 +151,18 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
     state.close()
     assert totals.distinct_flags == 2 and totals.by_severity == {"high": 1, "medium": 1, "low": 0}
 
+    header = (tmp_path / "findings.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    old = ["site", "clinic_name", "url", "fetched_at", "page_sha256", "sentence", "claim"]
+    assert header[: len(old)] == old  # the columns before issue 11 keep their places
+    assert header[-6:] == [
+        "finding_id",
+        "rule",
+        "disclaimer_nearby",
+        "disposition",
+        "reviewer",
+        "decided_at",
+    ]  # new ones only ever appended
+    assert header.index("evidence_sha256") == len(header) - 7
     raw = (tmp_path / "findings.csv").read_bytes()
     assert raw.count(b"\r\n") == 3 and b"\r\n" in raw
     findings = read_csv(tmp_path / "findings.csv")
