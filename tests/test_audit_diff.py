@@ -192,3 +192,12 @@ def test_audit_refuses_a_bad_baseline_before_fetching(tmp_path, capsys):
         assert site.requests == []
     err = capsys.readouterr().err
     assert "--baseline: no such audit folder" in err and "is not an audit folder" in err
+
+
+def test_a_claim_suppressed_by_review_in_either_audit_is_not_a_flag(tmp_path):
+    fp = flag("Back to work the next day.", category="safety", rule="SC-SAFETY")
+    real = flag("Stem cells regrow discs.")
+    old = write_audit(tmp_path / "old", {A: [("u", fp), ("u", real)]})
+    new = write_audit(tmp_path / "new", {A: [("u", {**fp, "suppressed": True}), ("u", real)]})
+    assert statuses(diff_audits(old, new))[A] == [("unchanged", "Stem cells regrow discs.")]
+    assert statuses(diff_audits(new, old))[A] == [("unchanged", "Stem cells regrow discs.")]

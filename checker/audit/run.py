@@ -6,7 +6,11 @@ How the work flows (one direction):
   pending rows --(main thread, host-aware, bounded look-ahead)--> fetch threads (--concurrency)
   fetched HTML --> worker processes (--workers) running `check_html`
   pages + findings --(events queue, main thread only writes)--> SQLite, a transaction per page
-  database --> reports (regenerated at the end of every run)
+  database --> reports (regenerated at the end of every run, with the reviewer decisions of
+               --dispositions applied, and with --baseline the re-check diff against it)
+
+Both --dispositions and --baseline are validated before anything is fetched: a malformed file
+or folder is a usage error, not a surprise after an hour of crawling.
 
 Memory is bounded by the concurrency: at most `concurrency` rows in flight, a fixed look-ahead of
 queued rows, a bounded events queue; the input list lives in SQLite, never in a Python list.

@@ -13,7 +13,8 @@ Two audit folders in, per clinic the fate of every flagged claim out:
 
 Claims are matched within site, category and therapy only: first by stable finding id, then by
 rapidfuzz `fuzz.ratio` on the normalised sentence (best pairs first, at least MATCH_SCORE), so
-the work stays per site and bucket. A flag a reviewer marked false_positive is not a flag here.
+the work stays per site and bucket. A flag a reviewer marked false_positive (in either audit) is
+not a flag here: a claim suppressed only in the new audit is not "removed", it was reviewed.
 
 The folders are read from their findings.jsonl (every finding, flags and not) and sites.csv,
 never from the SQLite state, so any two audit folders compare, including ones made on other
@@ -94,6 +95,7 @@ class AuditSnapshot:
     names: dict[str, str] = field(default_factory=dict)
     capture_sha256: str = ""
     lexicons: str = ""
+    suppressed: set[str] = field(default_factory=set)  # finding ids reviewed as false positives
 
 
 _KEEP = (
@@ -182,7 +184,11 @@ def load_audit(folder: Path) -> AuditSnapshot:
     for record in _read_jsonl(folder / "findings.jsonl"):
         snap.lexicons = snap.lexicons or str(record.get("lexicons_version") or "")
         finding = {k: record.get(k) for k in _KEEP}
-        if record.get("is_flag") and not record.get("suppressed"):
+        if record.get("is_flag") and record.get("suppressed"):
+            snap.suppressed.add(
+                str(record.get("finding_id") or finding_id(record["site"], finding))
+            )
+        elif record.get("is_flag"):
             pairs[record["site"]].append((_page(record), finding))
         elif not record.get("is_flag"):
             snap.others.setdefault(record["site"], []).append((_page(record), finding))
@@ -320,9 +326,15 @@ def _no_longer_flag(site: str, o: dict, others: list[tuple[dict, dict]]) -> Chan
     return Change(site, "softened", cat, therapy, o, best, best_score, why)
 
 
+def _unreviewed(claims: list[dict], suppressed: set[str]) -> list[dict]:
+    return [c for c in claims if not suppressed.intersection(c["finding_ids"])]
+
+
 def compare_site(site: str, old: AuditSnapshot, new: AuditSnapshot) -> list[Change]:
     """Every old and new flag of one site, each with its status."""
-    old_claims, new_claims = old.flags.get(site, []), new.flags.get(site, [])
+    suppressed = old.suppressed | new.suppressed
+    old_claims = _unreviewed(old.flags.get(site, []), suppressed)
+    new_claims = _unreviewed(new.flags.get(site, []), suppressed)
     if new.pages_checked.get(site, 0) == 0:
         why = "no page of this clinic was checked in the new audit"
         return [Change(site, "not_rechecked", *_bucket(o), o, None, 0, why) for o in old_claims]
