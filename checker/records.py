@@ -65,7 +65,7 @@ class Finding:
     ] = ()  # ConText-style modifiers seen on the claim (hedge, testimonial...)
     region: str = "main"
     hidden: bool = False
-    # a disclaimer in the claim's block or the next one ("" when none): shown, never clears it
+    # a disclaimer in the claim's block or an adjacent one ("" when none): shown, never clears it
     disclaimer_nearby: str = ""
     context_before: str = ""  # the sentence before the claim's sentence, for the reader
     context_after: str = ""  # the sentence after it

@@ -180,6 +180,7 @@ def test_report_filters_escaping_and_console_in_chromium(tmp_path):
         assert driver.find_elements("css selector", ".site img") == []
         assert "confirmed by review" in body and "Suppressed by review" in body
         assert "Results may vary." in body and "rule precision" in body
+        assert "Measured precision per rule" in body
         assert len(driver.find_elements("css selector", "svg.chart")) == 2  # one per site
         errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
         assert errors == []

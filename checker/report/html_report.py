@@ -330,6 +330,29 @@ def _filters() -> str:
     )
 
 
+def rules_html(review: dict) -> str:
+    """The per-rule precision table (rules.csv), when reviewer decisions were applied."""
+    tallies = review.get("tallies") or {}
+    if not review.get("active") or not tallies:
+        return ""
+    rows = []
+    for t in tallies.values():
+        low, high = t.interval or (None, None)
+        precision = "" if t.precision is None else f"{t.precision:.2f}"
+        interval = "" if low is None else f"{low:.2f}–{high:.2f}"
+        rows.append(
+            f"<tr><td><code>{esc(t.rule)}</code></td><td>{t.findings}</td><td>{t.confirmed}</td>"
+            f"<td>{t.false_positives}</td><td>{t.undecided}</td><td>{precision}</td>"
+            f"<td>{interval}</td></tr>"
+        )
+    return (
+        "<h2>Measured precision per rule</h2><p>From reviewer decisions (rules.csv): precision "
+        "= confirmed / (confirmed + false positives), with a 95% Wilson interval.</p><table>"
+        "<tr><th>rule</th><th>findings</th><th>confirmed</th><th>false positives</th>"
+        f"<th>undecided</th><th>precision</th><th>95% interval</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def suppressed_html(review: dict, texts: dict[str, str], tallies: dict) -> str:
     """The claims reviewers marked false positives (never silently dropped), then stale ones."""
     if not review.get("active"):
@@ -397,6 +420,7 @@ def _write_all(
     fh.write(_ranking(ranked, columns))
     review = info.get("review") or {}
     texts, tallies = _evidence_texts(info), review.get("tallies") or {}
+    fh.write(rules_html(review))
     fh.write("<h2>Claims by site</h2>" + _filters())
     for i, s in enumerate(ranked, start=1):
         claims = claims_of(s.site) if s.distinct_flags else []
