@@ -97,8 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("capture")
 
-    ev = sub.add_parser("eval", help="score the checker on a labelled JSONL dev set")
-    ev.add_argument("file")
+    ev = sub.add_parser(
+        "eval", help="score the checker on a labelled JSONL dev set and/or the real-text set"
+    )
+    ev.add_argument("file", nargs="?", default=None, help="dev-set claims JSONL")
+    ev.add_argument(
+        "--realdev",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also score the real-text set (default DIR: ../shared/realdev)",
+    )
+    ev.add_argument(
+        "--half", choices=["A", "B"], default=None, help="only one half of the real-text sites"
+    )
     ev.add_argument("--lang", default="en", help="rows of this language only ('all' for every row)")
     ev.add_argument(
         "--pages",
