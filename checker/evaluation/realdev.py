@@ -106,7 +106,9 @@ class PageScore:
     flagged_on_gold: int = 0
     must_not: int = 0
     must_not_flagged: int = 0
-    by_source_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_source_kind: dict[str, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     errors: list[Error] = field(default_factory=list)
 
     @property
