@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from checker.cli.exit_codes import EXIT_ERROR
+from checker.cli.exit_codes import EXIT_CLEAN, EXIT_ERROR
 from checker.engine.lexicons import ENV_VAR as LEXICONS_ENV
 from checker.version import __version__
 
@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("checker: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `checker eval | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
     finally:
         if args.lexicons:
             _restore(LEXICONS_ENV, previous)
