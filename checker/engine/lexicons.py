@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from checker.engine import predicates
 from checker.records import SEVERITIES, VERDICTS
 
 FILES = (
@@ -372,11 +373,44 @@ def _parse_durations(d: dict) -> Durations:
     )
 
 
+def _parse_predicates(data: Any) -> dict[str, str]:
+    """claims.yaml `predicates`: NAME -> {verbs: [lemmas], words: [as written]}, each compiled
+    to one alternation (predicates.py). Validated here so a typo names its class."""
+    f = "claims.yaml"
+    if not isinstance(data, dict):
+        raise LexiconError(f, "predicates", "must be a mapping of class names")
+    classes: dict[str, str] = {}
+    for name, body in data.items():
+        entry = f"predicates.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Z][A-Z_]+", name) or name == "TIME":
+            raise LexiconError(f, entry, "a class name is capital letters (TIME is reserved)")
+        if not isinstance(body, dict):
+            raise LexiconError(f, entry, "must be a mapping with verbs and/or words")
+        _only_keys(body, {"verbs", "words"}, f, entry)
+        verbs = _str_list(body, "verbs", f, entry, False)
+        words = _str_list(body, "words", f, entry, False)
+        if not verbs and not words:
+            raise LexiconError(f, entry, "needs at least one verb or word")
+        classes[name] = predicates.class_forms(verbs, words)
+    return classes
+
+
+def _expand(pattern: Any, classes: dict[str, str], entry: str) -> Any:
+    """A cue pattern with its {CLASS} references replaced; an unknown class is an error."""
+    if not isinstance(pattern, str):
+        return pattern  # _regex reports the type
+    try:
+        return predicates.expand(pattern, classes)
+    except predicates.PredicateError as e:
+        raise LexiconError("claims.yaml", entry, str(e)) from None
+
+
 def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
     f = "claims.yaml"
     categories = _str_list(data, "categories", f, "top level")
     for c in categories:
         _one_of(c, CATEGORIES, "category", f, "categories")
+    classes = _parse_predicates(data.get("predicates") or {})
     cues = []
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
@@ -407,11 +441,13 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         if severity:
             _one_of(severity, SEVERITIES, "severity", f, entry)
         patterns = tuple(
-            _regex(p, f, f"{entry} pattern {i + 1}")
+            _regex(_expand(p, classes, f"{entry} pattern {i + 1}"), f, f"{entry} pattern {i + 1}")
             for i, p in enumerate(_need(c, "patterns", list, f, entry))
         )
         exceptions = tuple(
-            _regex(p, f, f"{entry} exception {i + 1}")
+            _regex(
+                _expand(p, classes, f"{entry} exception {i + 1}"), f, f"{entry} exception {i + 1}"
+            )
             for i, p in enumerate(c.get("exceptions") or [])
         )
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex
