@@ -263,6 +263,7 @@ class CueMatcher:
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
         self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
         self.not_claims = (
             re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
@@ -336,8 +337,18 @@ class CueMatcher:
             for rx in self.contexts:
                 for m in rx.finditer(window):
                     if m.start() + a <= t.start() and t.end() <= m.end() + a:
-                        found.add((m.start() + a, m.end() + a, self._weeks(m)))
+                        end, weeks = self._chained(text, m.end() + a, self._weeks(m))
+                        found.add((m.start() + a, end, weeks))
         return sorted(found)
+
+    def _chained(self, text: str, end: int, weeks: float) -> tuple[int, float]:
+        """A list of times claims its longest ("for weeks, months, or years"; "three to six
+        months, and in some cases up to a year"): follow the list past the first time."""
+        while True:
+            m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
+            if m is None or m.end() <= end:
+                return end, weeks
+            end, weeks = m.end(), max(weeks, self._weeks(m))
 
     def _durations(self, doc: Doc, text: str) -> list[Span]:
         found = self._explicit(text)
@@ -369,6 +380,13 @@ def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200)
 
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 80  # wider than any context pattern's reach
+# what may join the times of a list: "weeks, or even months", "and in some cases up to a year"
+_JOINERS = (
+    r"(?:or|and|to|but|even|sometimes|occasionally|often|up to|as long as|longer|more than|over|"
+    r"beyond|in (?:some|rare|many|a few) cases|for some(?: people| patients)?|possibly|perhaps)"
+)
+_CHAIN_LEAD = rf"(?:\s*,\s*(?:{_JOINERS}[,\s]+)*|\s+(?:{_JOINERS}[,\s]+)+)"
+_CHAIN_REACH = 70
 
 
 def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
@@ -472,17 +490,19 @@ class ContextComponent:
     ) -> None:
         c0, c1 = cue.start_char, cue.end_char
 
-        def covering(category: str) -> list[_Trigger]:
+        def covering(category: str, inside: bool = False) -> list[_Trigger]:
             return [
                 t
                 for t in triggers
                 if t.category == category
-                and t.scope[0] <= c0 < t.scope[1]
-                and not (c0 <= t.start and t.end <= c1)
+                and (t.scope[0] <= c0 < t.scope[1] or (inside and c0 <= t.start < c1))
+                and (inside or not (c0 <= t.start and t.end <= c1))
             ]
 
         cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
-        cue._.hedged = bool(covering("hedge"))
+        # a negation inside a cue is part of the claim ("no more pain"); a hedge inside one
+        # ("may help") still softens it
+        cue._.hedged = bool(covering("hedge", inside=True))
         cue._.attributed = bool(covering("attribution"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
