@@ -90,6 +90,7 @@ class _Index:
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
+        self.cue_sents = cues_by_sent
         self.topic_therapy = self._topic(self.subjects)
         self.topic_condition = self._topic(self.conditions)
         self.trial_rx = _trial_regex(lex)
@@ -138,9 +139,12 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     info = lex.cue(cue.kb_id_)
     if cue._.attributed or cue._.hypothetical or cue._.mention:
         return None
-    if cue._.question and not info.question_ok:
-        return None
     i = _bisect(idx.sent_starts, cue.start_char)
+    answer = None
+    if cue._.question and not info.question_ok:
+        answer = _affirming_answer(idx, i, lex)
+        if answer is None:
+            return None
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
     stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
@@ -149,14 +153,15 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     candidates = stated + _inherited(idx, i, lex) + inside
     if not candidates:
         return None
-    sent = idx.sents[i]
+    sent = idx.sents[i] if answer is None else answer
     seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
-    end = max(sent.end_char, cue.end_char)
+    end = max(sent.end_char, cue.end_char) if answer is None else answer.end_char
+    c0, c1 = (cue.start_char, cue.end_char) if answer is None else (sent.start_char, end)
     return Claim(
         sent.start_char,
         end,
-        cue.start_char,
-        cue.end_char,
+        c0,
+        c1,
         info.id,
         info.category,
         info.strength,
@@ -171,6 +176,29 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
         seg.region,
         seg.hidden,
     )
+
+
+def _affirming_answer(idx: _Index, i: int, lex: Lexicons) -> Span | None:
+    """The next sentence when it only answers the question yes ("Is it safe?" / "Yes, we
+    believe so."): the answer asserts what the question asked, so it is the claim. An answer
+    that holds its own cue is judged on its own words instead."""
+    if i + 1 >= len(idx.sents):
+        return None
+    nxt = idx.sents[i + 1]
+    text = idx.norm[nxt.start_char : nxt.end_char]
+    if idx.cue_sents.get(i + 1) or not _affirm_regex(lex).search(text):
+        return None
+    return nxt
+
+
+def _affirm_regex(lex: Lexicons) -> re.Pattern:
+    """The affirm modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("affirm_rx")
+    if rx is None:
+        rx = lex._index["affirm_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "affirm")
+        )
+    return rx
 
 
 def _stated(
