@@ -103,6 +103,17 @@ ROWS: list[tuple[str, str, str]] = [
     # -- diagnostic blocks
     ("Medial branch blocks diagnose and treat facet joint pain.", "", "efficacy"),
     ("Medial branch blocks help your doctor find the source of your pain.", "", "ok"),
+    # -- a therapy described, not named
+    (
+        "Steroid is injected into the facet joints and gives months of relief.",
+        "",
+        "duration",
+    ),
+    (
+        "If your pain improves after the facet joint is injected, the joint is the source.",
+        "",
+        "ok",
+    ),
     # -- reported speech, biology and notices stay ok
     ("Adult stem cells have the ability to regenerate the tissue they live in.", "", "ok"),
     ("Effective 1 March, we no longer offer stem cell injections.", "", "ok"),

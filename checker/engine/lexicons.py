@@ -90,6 +90,9 @@ class Therapy:
     fuzzy: tuple[str, ...]
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     object_in: tuple[str, ...] = ()  # claim categories where a mention is the object
+    # regexes naming the therapy by description ("injected into the facet joints"), for pages
+    # that never use one of its names
+    described: tuple[str, ...] = ()
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -304,6 +307,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "fuzzy",
                 "sources",
                 "object_in",
+                "described",
             },
             f,
             entry,
@@ -329,6 +333,10 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 _str_list(t, "fuzzy", f, entry, False),
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
+                tuple(
+                    _regex(p, f, f"{entry} described {i + 1}")
+                    for i, p in enumerate(_str_list(t, "described", f, entry, False))
+                ),
             )
         )
     _unique([t.id for t in out], f, "therapy")

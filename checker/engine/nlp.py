@@ -159,6 +159,9 @@ class TherapyMatcher:
         self.cutoff = fuzzy_cutoff
         self.prefixes = {w[:2] for terms in self.fuzzy.values() for w, _ in terms}
         self.cache: dict[str, str | None] = {}
+        self.described = [
+            (t.id, re.compile(p), required_literals(p)) for t in lex.therapies for p in t.described
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -168,6 +171,7 @@ class TherapyMatcher:
         spans = filter_spans(spans)
         covered = {i for s in spans for i in range(s.start, s.end)}
         spans.extend(self._fuzzy(doc, covered))
+        spans.extend(self._described(doc, covered))
         doc.spans["therapies"] = sorted(spans, key=lambda s: s.start)
         return doc
 
@@ -185,6 +189,24 @@ class TherapyMatcher:
             span = doc.char_span(m.start(), m.end())
             if span is not None and not covered.intersection(range(span.start, span.end)):
                 out.append(Span(doc, span.start, span.end, label=tid, kb_id="fuzzy"))
+        return out
+
+    def _described(self, doc: Doc, covered: set[int]) -> list[Span]:
+        """A therapy told by what is done ("steroid is injected into the facet joints") where
+        no name of it is used: a page describing a procedure is about it all the same. Only
+        where no named mention overlaps, and only near the patterns' literals."""
+        if not self.described:
+            return []
+        text = norm_text(doc)
+        index = LiteralIndex(text)
+        out: list[Span] = []
+        for tid, rx, lits in self.described:
+            for m in scan(rx, lits, index):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None or covered.intersection(range(span.start, span.end)):
+                    continue
+                covered.update(range(span.start, span.end))
+                out.append(Span(doc, span.start, span.end, label=tid, kb_id="described"))
         return out
 
     def _best(self, word: str) -> str | None:
