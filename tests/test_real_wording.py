@@ -100,6 +100,13 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     ("After an epidural steroid injection, you will notice much less pain.", "", "efficacy"),
     ("Epidural steroid injections can help relieve leg pain for a few weeks.", "", "ok"),
+    ("This injection relieves the leg pain that a trapped nerve causes.", "Epidural injections", "efficacy"),
+    (
+        "This injection relieves pain by reducing swelling around the nerve root.",
+        "Epidural injections",
+        "ok",
+    ),
+    ("We use bone marrow cells combined with PRP to rebuild worn discs.", "", "efficacy"),
     # -- diagnostic blocks
     ("Medial branch blocks diagnose and treat facet joint pain.", "", "efficacy"),
     ("Medial branch blocks help your doctor find the source of your pain.", "", "ok"),

@@ -224,7 +224,18 @@ def _stated(
             distance = 0
         scored.append((distance, m))
     scored.sort(key=lambda x: x[0])
-    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored], inside_cue
+    refs = [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored]
+    return _adjuncts_last(refs, lex), inside_cue
+
+
+def _adjuncts_last(refs: list[TherapyRef], lex: Lexicons) -> list[TherapyRef]:
+    """A therapy named beside one it yields to (therapies.yaml `yields_to`) is its adjunct:
+    the claim is about the main therapy, whichever mention is nearer the cue."""
+    named = {r.therapy for r in refs}
+    adjunct = {r.therapy for r in refs if named.intersection(lex.therapy(r.therapy).yields_to)}
+    if not adjunct:
+        return refs
+    return [r for r in refs if r.therapy not in adjunct] + [r for r in refs if r.therapy in adjunct]
 
 
 def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:

@@ -93,6 +93,9 @@ class Therapy:
     # regexes naming the therapy by description ("injected into the facet joints"), for pages
     # that never use one of its names
     described: tuple[str, ...] = ()
+    # therapies this one is an adjunct to: named in the same sentence, they take the claim
+    # ("stem cells enhanced with PRP" is a stem cell claim)
+    yields_to: tuple[str, ...] = ()
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -308,6 +311,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "sources",
                 "object_in",
                 "described",
+                "yields_to",
             },
             f,
             entry,
@@ -337,9 +341,15 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                     _regex(p, f, f"{entry} described {i + 1}")
                     for i, p in enumerate(_str_list(t, "described", f, entry, False))
                 ),
+                _str_list(t, "yields_to", f, entry, False),
             )
         )
     _unique([t.id for t in out], f, "therapy")
+    known = {t.id for t in out}
+    for t in out:
+        for other in t.yields_to:
+            if other not in known:
+                raise LexiconError(f, f"therapy {t.id}", f"yields_to names unknown therapy {other}")
     return tuple(out)
 
 
