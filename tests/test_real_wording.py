@@ -100,7 +100,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     ("After an epidural steroid injection, you will notice much less pain.", "", "efficacy"),
     ("Epidural steroid injections can help relieve leg pain for a few weeks.", "", "ok"),
-    ("This injection relieves the leg pain that a trapped nerve causes.", "Epidural injections", "efficacy"),
+    (
+        "This injection relieves the leg pain that a trapped nerve causes.",
+        "Epidural injections",
+        "efficacy",
+    ),
     (
         "This injection relieves pain by reducing swelling around the nerve root.",
         "Epidural injections",
