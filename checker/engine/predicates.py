@@ -100,14 +100,36 @@ def _doubles(verb: str) -> bool:
 
 
 def class_forms(verbs: list[str] | tuple[str, ...], words: list[str] | tuple[str, ...]) -> str:
-    """One regex alternation of every form of a class, longest first (so "eased" is preferred
-    to "ease"), each form escaped; spaces match any run of whitespace."""
+    """One regex for every form of a class, as a trie of characters ("reliev(?:e[ds]?|ing)"):
+    the regex engine then tries each letter once instead of each of dozens of words at every
+    position. Longer forms are tried first, so "eased" is preferred to "ease"; spaces match any
+    run of whitespace."""
     forms: set[str] = set()
     for v in verbs:
         forms |= inflect(v)
     forms |= {w.lower() for w in words}
-    ordered = sorted(forms, key=lambda f: (-len(f), f))
-    return "(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered) + ")"
+    trie: dict = {}
+    for form in forms:
+        node = trie
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a form
+    return "(?:" + _trie_regex(trie) + ")"
+
+
+def _trie_regex(node: dict) -> str:
+    """The alternation a trie node stands for; an end-of-form mark makes the rest optional."""
+    branches = [_char(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
+def _char(ch: str) -> str:
+    return r"\s+" if ch == " " else re.escape(ch)
 
 
 def expand(pattern: str, classes: dict[str, str]) -> str:
