@@ -191,3 +191,28 @@ def test_loader_names_file_and_entry_for_a_bad_class(tmp_path) -> None:
     )
     with pytest.raises(lexmod.LexiconError, match=r"claims\.yaml.*efficacy\.predicates.*RELIEVES"):
         lexmod.load(tmp_path)
+
+
+def test_plain_text_page_topic_is_its_leading_therapy() -> None:
+    """An FAQ that names its stem cells only further down is still about them: a claim above
+    the first mention takes the therapy most of the page talks about."""
+    page = (
+        "Questions we hear\n"
+        "Nearly all patients notice real improvement within a week.\n"
+        "Where do the stem cells come from?\n"
+        "Our stem cells come from donated cord tissue.\n"
+        "How are the stem cells stored?\n"
+        "The stem cells are frozen until the day of treatment."
+    )
+    flags = check_text(page).flags
+    assert [f.therapy for f in flags][:1] == ["stem_cell"]
+    assert flags[0].sentence.startswith("Nearly all patients")
+
+
+def test_no_leading_therapy_no_topic() -> None:
+    page = (
+        "Nearly all patients notice real improvement within a week.\n"
+        "Stem cells and epidural injections are both discussed below.\n"
+        "Epidural injections are given under x-ray guidance."
+    )
+    assert not check_text(page).flags

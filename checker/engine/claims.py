@@ -91,7 +91,7 @@ class _Index:
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
         self.cue_sents = cues_by_sent
-        self.topic_therapy = self._topic(self.subjects)
+        self.topic_therapy = self._topic(self.subjects) or _main_subject(self.subjects, lex)
         self.topic_condition = self._topic(self.conditions)
         self.trial_rx = _trial_regex(lex)
         self.norm = norm_text(doc)
@@ -301,6 +301,27 @@ def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
         if inside and cue.label_ not in _SUBJECT_CUES:
             return True
     return False
+
+
+def _main_subject(mentions: dict[int, list[Span]], lex: Lexicons) -> Span | None:
+    """Without a title or top heading, the page's topic is the therapy most of its sentences
+    talk about, if one clearly leads (an FAQ that names its stem cells only further down is
+    still about them); a tie is no topic."""
+    counts: dict[str, int] = {}
+    first: dict[str, Span] = {}
+    for i in sorted(mentions):
+        for m in mentions[i]:
+            counts[m.label_] = counts.get(m.label_, 0) + 1
+            first.setdefault(m.label_, m)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) < 1 or ranked[0][1] < _TOPIC_MIN_MENTIONS:
+        return None
+    if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
+        return None
+    return first[ranked[0][0]]
+
+
+_TOPIC_MIN_MENTIONS = 3
 
 
 def _sent_text(idx: _Index, i: int) -> str:
