@@ -33,6 +33,9 @@ ROWS: list[tuple[str, str, str]] = [
     # -- rhetorical questions that assert, and questions that only ask
     ("Did you know stem cells can rebuild a worn spinal disc?", "", "efficacy"),
     ("Can stem cells help my back?", "", "ok"),
+    # a question that presupposes the benefit asserts it
+    ("How soon will I see results from stem cell therapy?", "", "efficacy"),
+    ("How is the stem cell sample drawn from the hip?", "", "ok"),
     ("Is the stem cell procedure safe?\n\nYes, absolutely.", "", "safety"),
     # -- regulatory evasion and compliance framings
     ("Our stem cell products are FDA compliant.", "", "regulatory"),
