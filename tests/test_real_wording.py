@@ -114,6 +114,10 @@ ROWS: list[tuple[str, str, str]] = [
         "ok",
     ),
     ("We use bone marrow cells combined with PRP to rebuild worn discs.", "", "efficacy"),
+    ("An epidural steroid injection is a common outpatient procedure.", "", "ok"),
+    ("Stem cell therapy is now a common treatment for worn discs.", "", "standard_of_care"),
+    ("Stem Cell Therapy for Herniated Discs Explained", "", "ok"),
+    ("Stem Cell Therapy for Herniated Discs", "", "offer"),
     # -- diagnostic blocks
     ("Medial branch blocks diagnose and treat facet joint pain.", "", "efficacy"),
     ("Medial branch blocks help your doctor find the source of your pain.", "", "ok"),
