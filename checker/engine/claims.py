@@ -90,7 +90,8 @@ class _Index:
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
-        self.topic_therapy = self._topic(self.subjects)
+        self.cue_sents = cues_by_sent
+        self.topic_therapy = self._topic(self.subjects) or _main_subject(self.subjects, lex)
         self.topic_condition = self._topic(self.conditions)
         self.trial_rx = _trial_regex(lex)
         self.norm = norm_text(doc)
@@ -138,9 +139,12 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     info = lex.cue(cue.kb_id_)
     if cue._.attributed or cue._.hypothetical or cue._.mention:
         return None
-    if cue._.question and not info.question_ok:
-        return None
     i = _bisect(idx.sent_starts, cue.start_char)
+    answer = None
+    if cue._.question and not info.question_ok:
+        answer = _affirming_answer(idx, i, lex)
+        if answer is None:
+            return None
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
     stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
@@ -149,14 +153,15 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     candidates = stated + _inherited(idx, i, lex) + inside
     if not candidates:
         return None
-    sent = idx.sents[i]
+    sent = idx.sents[i] if answer is None else answer
     seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
-    end = max(sent.end_char, cue.end_char)
+    end = max(sent.end_char, cue.end_char) if answer is None else answer.end_char
+    c0, c1 = (cue.start_char, cue.end_char) if answer is None else (sent.start_char, end)
     return Claim(
         sent.start_char,
         end,
-        cue.start_char,
-        cue.end_char,
+        c0,
+        c1,
         info.id,
         info.category,
         info.strength,
@@ -171,6 +176,29 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
         seg.region,
         seg.hidden,
     )
+
+
+def _affirming_answer(idx: _Index, i: int, lex: Lexicons) -> Span | None:
+    """The next sentence when it only answers the question yes ("Is it safe?" / "Yes, we
+    believe so."): the answer asserts what the question asked, so it is the claim. An answer
+    that holds its own cue is judged on its own words instead."""
+    if i + 1 >= len(idx.sents):
+        return None
+    nxt = idx.sents[i + 1]
+    text = idx.norm[nxt.start_char : nxt.end_char]
+    if idx.cue_sents.get(i + 1) or not _affirm_regex(lex).search(text):
+        return None
+    return nxt
+
+
+def _affirm_regex(lex: Lexicons) -> re.Pattern:
+    """The affirm modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("affirm_rx")
+    if rx is None:
+        rx = lex._index["affirm_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "affirm")
+        )
+    return rx
 
 
 def _stated(
@@ -196,7 +224,18 @@ def _stated(
             distance = 0
         scored.append((distance, m))
     scored.sort(key=lambda x: x[0])
-    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored], inside_cue
+    refs = [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored]
+    return _adjuncts_last(refs, lex), inside_cue
+
+
+def _adjuncts_last(refs: list[TherapyRef], lex: Lexicons) -> list[TherapyRef]:
+    """A therapy named beside one it yields to (therapies.yaml `yields_to`) is its adjunct:
+    the claim is about the main therapy, whichever mention is nearer the cue."""
+    named = {r.therapy for r in refs}
+    adjunct = {r.therapy for r in refs if named.intersection(lex.therapy(r.therapy).yields_to)}
+    if not adjunct:
+        return refs
+    return [r for r in refs if r.therapy not in adjunct] + [r for r in refs if r.therapy in adjunct]
 
 
 def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
@@ -262,6 +301,27 @@ def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
         if inside and cue.label_ not in _SUBJECT_CUES:
             return True
     return False
+
+
+def _main_subject(mentions: dict[int, list[Span]], lex: Lexicons) -> Span | None:
+    """Without a title or top heading, the page's topic is the therapy most of its sentences
+    talk about, if one clearly leads (an FAQ that names its stem cells only further down is
+    still about them); a tie is no topic."""
+    counts: dict[str, int] = {}
+    first: dict[str, Span] = {}
+    for i in sorted(mentions):
+        for m in mentions[i]:
+            counts[m.label_] = counts.get(m.label_, 0) + 1
+            first.setdefault(m.label_, m)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) < 1 or ranked[0][1] < _TOPIC_MIN_MENTIONS:
+        return None
+    if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
+        return None
+    return first[ranked[0][0]]
+
+
+_TOPIC_MIN_MENTIONS = 3
 
 
 def _sent_text(idx: _Index, i: int) -> str:

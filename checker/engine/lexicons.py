@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from checker.engine import predicates
 from checker.records import SEVERITIES, VERDICTS
 
 FILES = (
@@ -89,6 +90,12 @@ class Therapy:
     fuzzy: tuple[str, ...]
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     object_in: tuple[str, ...] = ()  # claim categories where a mention is the object
+    # regexes naming the therapy by description ("injected into the facet joints"), for pages
+    # that never use one of its names
+    described: tuple[str, ...] = ()
+    # therapies this one is an adjunct to: named in the same sentence, they take the claim
+    # ("stem cells enhanced with PRP" is a stem cell claim)
+    yields_to: tuple[str, ...] = ()
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -303,6 +310,8 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "fuzzy",
                 "sources",
                 "object_in",
+                "described",
+                "yields_to",
             },
             f,
             entry,
@@ -328,9 +337,19 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 _str_list(t, "fuzzy", f, entry, False),
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
+                tuple(
+                    _regex(p, f, f"{entry} described {i + 1}")
+                    for i, p in enumerate(_str_list(t, "described", f, entry, False))
+                ),
+                _str_list(t, "yields_to", f, entry, False),
             )
         )
     _unique([t.id for t in out], f, "therapy")
+    known = {t.id for t in out}
+    for t in out:
+        for other in t.yields_to:
+            if other not in known:
+                raise LexiconError(f, f"therapy {t.id}", f"yields_to names unknown therapy {other}")
     return tuple(out)
 
 
@@ -372,11 +391,44 @@ def _parse_durations(d: dict) -> Durations:
     )
 
 
+def _parse_predicates(data: Any) -> dict[str, str]:
+    """claims.yaml `predicates`: NAME -> {verbs: [lemmas], words: [as written]}, each compiled
+    to one alternation (predicates.py). Validated here so a typo names its class."""
+    f = "claims.yaml"
+    if not isinstance(data, dict):
+        raise LexiconError(f, "predicates", "must be a mapping of class names")
+    classes: dict[str, str] = {}
+    for name, body in data.items():
+        entry = f"predicates.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Z][A-Z_]+", name) or name == "TIME":
+            raise LexiconError(f, entry, "a class name is capital letters (TIME is reserved)")
+        if not isinstance(body, dict):
+            raise LexiconError(f, entry, "must be a mapping with verbs and/or words")
+        _only_keys(body, {"verbs", "words"}, f, entry)
+        verbs = _str_list(body, "verbs", f, entry, False)
+        words = _str_list(body, "words", f, entry, False)
+        if not verbs and not words:
+            raise LexiconError(f, entry, "needs at least one verb or word")
+        classes[name] = predicates.class_forms(verbs, words)
+    return classes
+
+
+def _expand(pattern: Any, classes: dict[str, str], entry: str) -> Any:
+    """A cue pattern with its {CLASS} references replaced; an unknown class is an error."""
+    if not isinstance(pattern, str):
+        return pattern  # _regex reports the type
+    try:
+        return predicates.expand(pattern, classes)
+    except predicates.PredicateError as e:
+        raise LexiconError("claims.yaml", entry, str(e)) from None
+
+
 def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
     f = "claims.yaml"
     categories = _str_list(data, "categories", f, "top level")
     for c in categories:
         _one_of(c, CATEGORIES, "category", f, "categories")
+    classes = _parse_predicates(data.get("predicates") or {})
     cues = []
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
@@ -407,11 +459,13 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         if severity:
             _one_of(severity, SEVERITIES, "severity", f, entry)
         patterns = tuple(
-            _regex(p, f, f"{entry} pattern {i + 1}")
+            _regex(_expand(p, classes, f"{entry} pattern {i + 1}"), f, f"{entry} pattern {i + 1}")
             for i, p in enumerate(_need(c, "patterns", list, f, entry))
         )
         exceptions = tuple(
-            _regex(p, f, f"{entry} exception {i + 1}")
+            _regex(
+                _expand(p, classes, f"{entry} exception {i + 1}"), f, f"{entry} exception {i + 1}"
+            )
             for i, p in enumerate(c.get("exceptions") or [])
         )
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex

@@ -159,6 +159,9 @@ class TherapyMatcher:
         self.cutoff = fuzzy_cutoff
         self.prefixes = {w[:2] for terms in self.fuzzy.values() for w, _ in terms}
         self.cache: dict[str, str | None] = {}
+        self.described = [
+            (t.id, re.compile(p), required_literals(p)) for t in lex.therapies for p in t.described
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -168,6 +171,7 @@ class TherapyMatcher:
         spans = filter_spans(spans)
         covered = {i for s in spans for i in range(s.start, s.end)}
         spans.extend(self._fuzzy(doc, covered))
+        spans.extend(self._described(doc, covered))
         doc.spans["therapies"] = sorted(spans, key=lambda s: s.start)
         return doc
 
@@ -185,6 +189,24 @@ class TherapyMatcher:
             span = doc.char_span(m.start(), m.end())
             if span is not None and not covered.intersection(range(span.start, span.end)):
                 out.append(Span(doc, span.start, span.end, label=tid, kb_id="fuzzy"))
+        return out
+
+    def _described(self, doc: Doc, covered: set[int]) -> list[Span]:
+        """A therapy told by what is done ("steroid is injected into the facet joints") where
+        no name of it is used: a page describing a procedure is about it all the same. Only
+        where no named mention overlaps, and only near the patterns' literals."""
+        if not self.described:
+            return []
+        text = norm_text(doc)
+        index = LiteralIndex(text)
+        out: list[Span] = []
+        for tid, rx, lits in self.described:
+            for m in scan(rx, lits, index):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None or covered.intersection(range(span.start, span.end)):
+                    continue
+                covered.update(range(span.start, span.end))
+                out.append(Span(doc, span.start, span.end, label=tid, kb_id="described"))
         return out
 
     def _best(self, word: str) -> str | None:
@@ -263,6 +285,7 @@ class CueMatcher:
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
         self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
         self.not_claims = (
             re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
@@ -336,8 +359,18 @@ class CueMatcher:
             for rx in self.contexts:
                 for m in rx.finditer(window):
                     if m.start() + a <= t.start() and t.end() <= m.end() + a:
-                        found.add((m.start() + a, m.end() + a, self._weeks(m)))
+                        end, weeks = self._chained(text, m.end() + a, self._weeks(m))
+                        found.add((m.start() + a, end, weeks))
         return sorted(found)
+
+    def _chained(self, text: str, end: int, weeks: float) -> tuple[int, float]:
+        """A list of times claims its longest ("for weeks, months, or years"; "three to six
+        months, and in some cases up to a year"): follow the list past the first time."""
+        while True:
+            m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
+            if m is None or m.end() <= end:
+                return end, weeks
+            end, weeks = m.end(), max(weeks, self._weeks(m))
 
     def _durations(self, doc: Doc, text: str) -> list[Span]:
         found = self._explicit(text)
@@ -369,6 +402,13 @@ def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200)
 
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 80  # wider than any context pattern's reach
+# what may join the times of a list: "weeks, or even months", "and in some cases up to a year"
+_JOINERS = (
+    r"(?:or|and|to|but|even|sometimes|occasionally|often|up to|as long as|longer|more than|over|"
+    r"beyond|in (?:some|rare|many|a few) cases|for some(?: people| patients)?|possibly|perhaps)"
+)
+_CHAIN_LEAD = rf"(?:\s*,\s*(?:{_JOINERS}[,\s]+)*|\s+(?:{_JOINERS}[,\s]+)+)"
+_CHAIN_REACH = 70
 
 
 def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
@@ -472,17 +512,19 @@ class ContextComponent:
     ) -> None:
         c0, c1 = cue.start_char, cue.end_char
 
-        def covering(category: str) -> list[_Trigger]:
+        def covering(category: str, inside: bool = False) -> list[_Trigger]:
             return [
                 t
                 for t in triggers
                 if t.category == category
-                and t.scope[0] <= c0 < t.scope[1]
-                and not (c0 <= t.start and t.end <= c1)
+                and (t.scope[0] <= c0 < t.scope[1] or (inside and c0 <= t.start < c1))
+                and (inside or not (c0 <= t.start and t.end <= c1))
             ]
 
         cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
-        cue._.hedged = bool(covering("hedge"))
+        # a negation inside a cue is part of the claim ("no more pain"); a hedge inside one
+        # ("may help") still softens it
+        cue._.hedged = bool(covering("hedge", inside=True))
         cue._.attributed = bool(covering("attribution"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
