@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
 from checker.engine.lexicons import Lexicons
 from checker.engine.nlp import doc_text, norm_text, sentence_spans
+from checker.engine.voice import OWN, REPORTER, page_voice
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Claim:
     disclaimer: bool
     region: str
     hidden: bool
+    lead_in: bool = False  # an item that takes its claim from the list lead-in above it
 
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
@@ -85,8 +87,11 @@ class _Index:
         for span in doc.spans.get("therapies", []):
             i = _bisect(sent_starts, span.start_char)
             self.therapies.setdefault(i, []).append(span)
-            if not _is_object(span, cues_by_sent.get(i, []), lex):
-                self.subjects.setdefault(i, []).append(span)
+            if _is_object(span, cues_by_sent.get(i, []), lex):
+                continue
+            if lex.therapy(span.label_).passing and not _leads(text, self.sents[i], span):
+                continue  # "... as part of a physical therapy plan": not what follows is about
+            self.subjects.setdefault(i, []).append(span)
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
@@ -95,6 +100,7 @@ class _Index:
         self.trial_rx = _trial_regex(lex)
         self.norm = norm_text(doc)
         self.raw = text
+        self.voice = page_voice(self.norm, lex)
 
     def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
         for i, seg_idx in enumerate(self.seg_of):
@@ -114,6 +120,8 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
         claim = _claim(cue, idx, lex)
         if claim is not None:
             claims.append(claim)
+    if idx.voice.kind != REPORTER:
+        claims.extend(_list_items(claims, idx, lex))
     doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
 
@@ -138,15 +146,19 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     info = lex.cue(cue.kb_id_)
     if cue._.attributed or cue._.hypothetical or cue._.mention:
         return None
+    if idx.voice.kind == REPORTER:
+        return None  # a news story, notice or trial listing describes claims; it makes none
+    if cue._.relayed and idx.voice.kind != OWN:
+        return None  # a study reported as a result, on a page that is not selling
     if cue._.question and not info.question_ok:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
-    stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
+    stated, passing, inside = _stated(cue, idx.therapies.get(i, []), lex, idx.raw, idx.sents[i])
     if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i):
         return None
-    candidates = stated + _inherited(idx, i, lex) + inside
+    candidates = stated + _inherited(idx, i, lex) + passing + inside
     if not candidates:
         return None
     sent = idx.sents[i]
@@ -174,13 +186,15 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
 
 
 def _stated(
-    cue: Span, mentions: list[Span], lex: Lexicons
-) -> tuple[list[TherapyRef], list[TherapyRef]]:
+    cue: Span, mentions: list[Span], lex: Lexicons, raw: str, sent: Span
+) -> tuple[list[TherapyRef], list[TherapyRef], list[TherapyRef]]:
     """Therapies named in the sentence, nearest first (a mention before the cue is preferred:
-    it is usually the subject), and apart from them the mentions inside the cue ("no physical
-    therapy"): those come last, after inherited ones, except for conflation, where the cue is
-    the therapy ("stem cell epidural")."""
-    scored, inside_cue = [], []
+    it is usually the subject); then the therapies named in passing (physical therapy,
+    medication), which come after the inherited one unless they open the sentence ("after the
+    epidural, physical therapy helps" is about the epidural); and apart from them the mentions
+    inside the cue ("no physical therapy"): those come last, after inherited ones, except for
+    conflation, where the cue is the therapy ("stem cell epidural")."""
+    scored, inside_cue, passing = [], [], []
     for m in mentions:
         inside = m.start_char >= cue.start_char and m.end_char <= cue.end_char
         if cue.label_ in lex.therapy(m.label_).object_in:
@@ -195,8 +209,26 @@ def _stated(
         else:
             distance = 0
         scored.append((distance, m))
-    scored.sort(key=lambda x: x[0])
-    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored], inside_cue
+    scored.sort(key=lambda x: (lex.therapy(x[1].label_).passing, x[0]))
+    main = []
+    for _, m in scored:
+        ref = TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_)
+        lone = len(main) == 0 and _leads(raw, sent, m)
+        if lex.therapy(m.label_).passing and not lone:
+            passing.append(ref)
+        else:
+            main.append(ref)
+    return main, passing, inside_cue
+
+
+_OPENERS = re.compile(r"[\s\-–—•·*✔✓▪►\d.)(]*(?:(?:the|a|an|our|your|this|regular|gentle)\s+)?")
+
+
+def _leads(raw: str, sent: Span, mention: Span) -> bool:
+    """Does the mention open its sentence (its subject, as in "Physical therapy helps ...")?"""
+    head = raw[sent.start_char : mention.start_char]
+    m = _OPENERS.match(head.lower())
+    return m is not None and m.end() == len(head)
 
 
 def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
@@ -334,3 +366,136 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
 def _bisect(starts: list[int], pos: int) -> int:
     """Index of the last start at or before pos (0 when there is none)."""
     return max(0, bisect_right(starts, pos) - 1)
+
+
+# ----------------------------------------------------------------------------- list lead-ins
+_ITEM_MARK = re.compile(r"\s*(?:[-–—•·*✔✓✅☑▪►■➤→]|\d{1,2}[.)])\s*\S")
+_MAX_ITEMS, _MAX_PLAIN_ITEM_WORDS, _MAX_LEAD_IN_CHARS = 30, 10, 90
+
+
+def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
+    """A lead-in that claims ("Stem cells can help treat:", a "Benefits" heading) makes each
+    item of the list below it a claim too: the item inherits the lead-in's claim and therapy.
+    One pass over the sentences; each list is read once, from its lead-in."""
+    by_sent: dict[int, list[Claim]] = {}
+    for c in claims:
+        by_sent.setdefault(_bisect(idx.sent_starts, c.cue_start), []).append(c)
+    out: list[Claim] = []
+    for i in range(len(idx.sents)):
+        leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
+        if not leads:
+            continue
+        for j in _items(idx, i):
+            if _names_passing(idx, j, lex):
+                continue  # "participate in physical therapy": care the evidence supports
+            a, b = _stripped_bounds(idx, j)
+            out.extend(
+                replace(c, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b, lead_in=True)
+                for c in leads
+            )
+    return out
+
+
+def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> list[Claim]:
+    text = _sent_text(idx, i).strip()
+    if text.endswith(":") and own:
+        return [c for c in own if not c.lead_in]
+    if len(text) > _MAX_LEAD_IN_CHARS:
+        return []
+    norm = idx.norm[idx.sents[i].start_char : idx.sents[i].end_char].strip()
+    for li in lex.page_voice.lead_ins:
+        if re.fullmatch(li.pattern, norm):
+            claim = _heading_claim(idx, i, li.cue, lex)
+            return [claim] if claim is not None else []
+    return []
+
+
+def _heading_claim(idx: _Index, i: int, cue_id: str, lex: Lexicons) -> Claim | None:
+    """The claim a bare lead-in heading makes ("Benefits"): the cue's category, about the
+    therapy the heading names or the one its section and page are about."""
+    info = lex.cue(cue_id)
+    sent = idx.sents[i]
+    stated = [
+        TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_)
+        for m in idx.therapies.get(i, [])
+        if not lex.therapy(m.label_).passing
+    ]
+    candidates = stated + _inherited(idx, i, lex)
+    if not candidates:
+        return None
+    seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
+    hedged = bool(
+        re.search(r"\b(?:potential|possible)\b", idx.norm[sent.start_char : sent.end_char])
+    )
+    return Claim(
+        sent.start_char,
+        sent.end_char,
+        sent.start_char,
+        sent.end_char,
+        info.id,
+        info.category,
+        info.strength,
+        info.severity,
+        tuple(candidates),
+        _condition(sent, idx, i, lex),
+        None,
+        False,
+        hedged,
+        False,
+        False,
+        seg.region,
+        seg.hidden,
+    )
+
+
+def _items(idx: _Index, i: int):
+    """The sentences that are items of the list a lead-in (sentence i) opens: lines that start
+    with a bullet mark (or are <li> blocks), else short lines; the list ends at the first line
+    that is neither."""
+    bulleted = None
+    n = 0
+    for j in range(i + 1, len(idx.sents)):
+        if not _starts_line(idx, j):
+            continue  # a second sentence of the same item
+        item = _is_bullet(idx, j)
+        if bulleted is None:
+            bulleted = item
+        if bulleted and not item:
+            return
+        if not bulleted and not _short_line(idx, j):
+            return
+        yield j
+        n += 1
+        if n >= _MAX_ITEMS:
+            return
+
+
+def _starts_line(idx: _Index, j: int) -> bool:
+    start = idx.sent_starts[j]
+    if idx.segments and idx.seg_of[j] != idx.seg_of[j - 1]:
+        return True
+    k = idx.raw.rfind("\n", 0, start)
+    return not idx.raw[k + 1 : start].strip()
+
+
+def _is_bullet(idx: _Index, j: int) -> bool:
+    if idx.segments and idx.segments[idx.seg_of[j]].tag == "li":
+        return True
+    return _ITEM_MARK.match(_sent_text(idx, j)) is not None
+
+
+def _short_line(idx: _Index, j: int) -> bool:
+    text = _sent_text(idx, j).strip()
+    return 0 < len(text.split()) <= _MAX_PLAIN_ITEM_WORDS and not text.endswith(("?", ":"))
+
+
+def _names_passing(idx: _Index, j: int, lex: Lexicons) -> bool:
+    return any(lex.therapy(m.label_).passing for m in idx.therapies.get(j, []))
+
+
+def _stripped_bounds(idx: _Index, j: int) -> tuple[int, int]:
+    """Sentence j's span without its surrounding white space."""
+    s = idx.sents[j]
+    text = idx.raw[s.start_char : s.end_char]
+    lead = len(text) - len(text.lstrip())
+    return s.start_char + lead, s.start_char + len(text.rstrip())

@@ -47,6 +47,7 @@ CUE_ATTRS = (
     "testimonial",
     "trial",
     "disclaimer",
+    "relayed",
 )
 for _attr in CUE_ATTRS:
     if not Span.has_extension(_attr):
@@ -104,7 +105,9 @@ def sentences(doc: Doc) -> Doc:
     start[1:] = (
         newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
     )
-    keep = space | closer | numpy.isin(orth, ids["dash"])  # a closing quote or "— Name" stays
+    # a closing quote or "— Name" stays with its sentence; a dash that opens a line is a bullet
+    keep = space | closer | numpy.isin(orth, ids["dash"])
+    keep[1:] &= ~(numpy.isin(orth[1:], ids["dash"]) & newline[:-1])
     start[1:] &= ~keep[1:]
     doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
@@ -484,6 +487,7 @@ class ContextComponent:
         cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
         cue._.hedged = bool(covering("hedge"))
         cue._.attributed = bool(covering("attribution"))
+        cue._.relayed = bool(covering("relay"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
         cue._.trial = any(t.category == "trial" for t in triggers)
