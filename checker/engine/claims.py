@@ -144,7 +144,7 @@ def _claim_span(doc: Doc):
 
 def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     info = lex.cue(cue.kb_id_)
-    if cue._.attributed or cue._.hypothetical or cue._.mention:
+    if cue._.attributed or cue._.hypothetical or cue._.mention or cue._.generic:
         return None
     if idx.voice.kind == REPORTER:
         return None  # a news story, notice or trial listing describes claims; it makes none

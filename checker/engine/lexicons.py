@@ -57,6 +57,7 @@ MODIFIER_CATEGORIES = (
     "affirm",
     "rhetorical",
     "relay",
+    "generic",
 )
 VOICE_KINDS = ("reporter", "own")
 DIRECTIONS = ("forward", "backward", "both", "sentence")

@@ -48,6 +48,7 @@ CUE_ATTRS = (
     "trial",
     "disclaimer",
     "relayed",
+    "generic",
 )
 for _attr in CUE_ATTRS:
     if not Span.has_extension(_attr):
@@ -488,6 +489,7 @@ class ContextComponent:
         cue._.hedged = bool(covering("hedge"))
         cue._.attributed = bool(covering("attribution"))
         cue._.relayed = bool(covering("relay"))
+        cue._.generic = bool(covering("generic"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
         cue._.trial = any(t.category == "trial" for t in triggers)
