@@ -319,6 +319,16 @@ def _condition(cue: Span, idx: _Index, i: int, lex: Lexicons) -> str:
     return "unspecified"
 
 
+def _negation_rx(lex: Lexicons) -> re.Pattern:
+    """The negation modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("negation_rx")
+    if rx is None:
+        rx = lex._index["negation_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "negation")
+        )
+    return rx
+
+
 def _trial_regex(lex: Lexicons) -> re.Pattern:
     """The trial modifiers as one regex, compiled once per loaded lexicon."""
     rx = lex._index.get("trial_rx")
@@ -403,6 +413,8 @@ def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> lis
     if len(text) > _MAX_LEAD_IN_CHARS:
         return []
     norm = idx.norm[idx.sents[i].start_char : idx.sents[i].end_char].strip()
+    if _negation_rx(lex).search(norm):
+        return []  # "has not been shown to treat:" introduces no claims
     for li in lex.page_voice.lead_ins:
         if re.fullmatch(li.pattern, norm):
             claim = _heading_claim(idx, i, li.cue, lex)
