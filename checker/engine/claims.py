@@ -95,7 +95,7 @@ class _Index:
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
-        self.topic_therapy = self._topic(self.subjects)
+        self.topic_therapy = self._topic(self.subjects) or _dominant(self.subjects, lex)
         self.topic_condition = self._topic(self.conditions)
         self.trial_rx = _trial_regex(lex)
         self.norm = norm_text(doc)
@@ -124,6 +124,23 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
         claims.extend(_list_items(claims, idx, lex))
     doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
+
+
+def _dominant(subjects: dict[int, list[Span]], lex: Lexicons) -> Span | None:
+    """A page whose title names no therapy is still about one when most of its strong mentions
+    name the same therapy (an FAQ page about "the cells"): its first such mention."""
+    first: dict[str, Span] = {}
+    counts: dict[str, int] = {}
+    for i in sorted(subjects):
+        for m in subjects[i]:
+            if m.kb_id_ != "strong" or lex.therapy(m.label_).passing:
+                continue
+            first.setdefault(m.label_, m)
+            counts[m.label_] = counts.get(m.label_, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda t: counts[t])
+    return first[best] if 2 * counts[best] > sum(counts.values()) else None
 
 
 def _claim_span(doc: Doc):
