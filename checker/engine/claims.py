@@ -101,6 +101,7 @@ class _Index:
         self.norm = norm_text(doc)
         self.raw = text
         self.voice = page_voice(self.norm, lex)
+        self.cited = _cited_blocks(self.norm, segments, lex)
 
     def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
         for i, seg_idx in enumerate(self.seg_of):
@@ -124,6 +125,24 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
         claims.extend(_list_items(claims, idx, lex))
     doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
+
+
+def _cited_blocks(norm: str, segments: list[Segment], lex: Lexicons) -> frozenset[int]:
+    """Blocks that quote outside authors with a citation ('"..." -- A. Author, Journal, 2021
+    [1]'): reported, like a study's conclusion attributed in the sentence. One regex test per
+    block that opens with a quote mark; a patient's testimonial ('"..." - Mary K.') carries no
+    citation and stays a claim."""
+    rxs = lex._index.get("cited_rx")
+    if rxs is None:
+        rxs = lex._index["cited_rx"] = [re.compile(p) for p in lex.page_voice.cited_quotes]
+    if not rxs:
+        return frozenset()
+    out = set()
+    for k, seg in enumerate(segments):
+        block = norm[seg.start : seg.end]
+        if block.lstrip().startswith('"') and any(rx.search(block) for rx in rxs):
+            out.add(k)
+    return frozenset(out)
 
 
 def _dominant(subjects: dict[int, list[Span]], lex: Lexicons) -> Span | None:
@@ -170,6 +189,8 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
     if cue._.question and not info.question_ok:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
+    if idx.segments and idx.seg_of[i] in idx.cited:
+        return None  # a passage quoted from named outside authors, with its citation
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
     stated, passing, inside = _stated(cue, idx.therapies.get(i, []), lex, idx.raw, idx.sents[i])

@@ -162,6 +162,7 @@ class PageVoice:
     ratio: int = 2
     own_min: int = 2
     lead_ins: tuple[LeadIn, ...] = ()
+    cited_quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -637,7 +638,12 @@ def _parse_page_voice(data: dict) -> PageVoice:
         return PageVoice()
     if not isinstance(pv, dict):
         raise LexiconError(f, "page_voice", "must be a mapping")
-    _only_keys(pv, {"cap", "reporter_min", "ratio", "own_min", "cues", "lead_ins"}, f, "page_voice")
+    _only_keys(
+        pv,
+        {"cap", "reporter_min", "ratio", "own_min", "cues", "lead_ins", "cited_quotes"},
+        f,
+        "page_voice",
+    )
     cues = []
     for n, c in enumerate(_need(pv, "cues", list, f, "page_voice")):
         entry = f"page_voice.cues[{n}]"
@@ -663,7 +669,11 @@ def _parse_page_voice(data: dict) -> PageVoice:
         lead_ins.append(
             LeadIn(lid, _regex(c.get("pattern"), f, entry), _need(c, "cue", str, f, entry))
         )
-    return PageVoice(tuple(cues), lead_ins=tuple(lead_ins), **numbers)
+    cited = tuple(
+        _regex(p, f, f"page_voice.cited_quotes[{n}]")
+        for n, p in enumerate(_str_list(pv, "cited_quotes", f, "page_voice", False))
+    )
+    return PageVoice(tuple(cues), lead_ins=tuple(lead_ins), cited_quotes=cited, **numbers)
 
 
 def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...]) -> None:

@@ -106,9 +106,11 @@ def sentences(doc: Doc) -> Doc:
     start[1:] = (
         newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
     )
-    # a closing quote or "— Name" stays with its sentence; a dash that opens a line is a bullet
-    keep = space | closer | numpy.isin(orth, ids["dash"])
-    keep[1:] &= ~(numpy.isin(orth[1:], ids["dash"]) & newline[:-1])
+    # a closing quote or "— Name" stays with its sentence; but a line never opens with one: a
+    # dash there is a bullet, a quote mark opens a quotation
+    dash = numpy.isin(orth, ids["dash"])
+    keep = space | closer | dash
+    keep[1:] &= ~((dash[1:] | closer[1:]) & newline[:-1])
     start[1:] &= ~keep[1:]
     doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
