@@ -247,7 +247,9 @@ def _stated(
         else:
             distance = 0
         scored.append((distance, m))
-    scored.sort(key=lambda x: (lex.therapy(x[1].label_).passing, x[0]))
+    named = {m.label_ for _, m in scored}
+    demoted = {t for t in named if set(lex.therapy(t).yields_to) & named}
+    scored.sort(key=lambda x: (x[1].label_ in demoted, lex.therapy(x[1].label_).passing, x[0]))
     main = []
     for _, m in scored:
         ref = TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_)

@@ -93,6 +93,7 @@ class Therapy:
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     object_in: tuple[str, ...] = ()  # claim categories where a mention is the object
     passing: bool = False  # named in passing: never takes a claim from the therapy in focus
+    yields_to: tuple[str, ...] = ()  # therapies that take the claim when named alongside it
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -344,6 +345,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "sources",
                 "object_in",
                 "passing",
+                "yields_to",
             },
             f,
             entry,
@@ -370,9 +372,17 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
                 bool(t.get("passing", False)),
+                _str_list(t, "yields_to", f, entry, False),
             )
         )
     _unique([t.id for t in out], f, "therapy")
+    known = {t.id for t in out}
+    for n, t in enumerate(out):
+        for other in t.yields_to:
+            if other not in known:
+                raise LexiconError(
+                    f, f"therapies[{n}] ({t.id})", f"yields_to names unknown therapy '{other}'"
+                )
     return tuple(out)
 
 
