@@ -420,7 +420,7 @@ def _bisect(starts: list[int], pos: int) -> int:
 
 # ----------------------------------------------------------------------------- list lead-ins
 _ITEM_MARK = re.compile(r"\s*(?:[-–—•·*✔✓✅☑▪►■➤→]|\d{1,2}[.)])\s*\S")
-_MAX_ITEMS, _MAX_PLAIN_ITEM_WORDS, _MAX_LEAD_IN_CHARS = 30, 10, 90
+_MAX_ITEMS, _MAX_PLAIN_ITEM_WORDS, _MAX_LEAD_IN_CHARS = 30, 10, 160
 
 
 def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
