@@ -90,6 +90,21 @@ BIOLOGY = """Stem Cells Explained
 Adult stem cells have the ability to renew the tissue they come from.
 Our stem cell injections have the ability to regenerate your damaged discs."""
 
+FAQ_YES = """Stem Cell Therapy FAQ
+Is the procedure safe?
+Yes, we are confident of that."""
+
+FAQ_NO = """Stem Cell Therapy FAQ
+Is the procedure safe?
+Every procedure carries some risk, so ask your own doctor."""
+
+CITED = (
+    "Regenerative Options for the Spine\n"
+    '"Biologic injections may one day repair worn discs and spare patients an operation."'
+    " -- A. Writer and B. Author, Journal of Spine Studies, 2022 [2].\n"
+    '"My back pain is gone since the stem cell injection!" - Mary K.'
+)
+
 
 CASES = [
     pytest.param(
@@ -149,6 +164,21 @@ CASES = [
         {"Relief typically lasts up to two years."},
         {"Most people go home within the hour."},
         id="plain-text-title-is-the-topic",
+    ),
+    pytest.param(
+        FAQ_YES, {"Yes, we are confident of that."}, {"Is the procedure safe?"}, id="faq-yes"
+    ),
+    pytest.param(
+        FAQ_NO,
+        set(),
+        {"Every procedure carries some risk, so ask your own doctor."},
+        id="faq-answer-that-does-not-affirm",
+    ),
+    pytest.param(
+        CITED,
+        {'"My back pain is gone since the stem cell injection!" - Mary K.'},
+        {CITED.split("\n")[1]},
+        id="cited-quote-reported-testimonial-kept",
     ),
     pytest.param(
         BIOLOGY,

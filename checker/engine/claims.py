@@ -123,6 +123,7 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
             claims.append(claim)
     if idx.voice.kind != REPORTER:
         claims.extend(_list_items(claims, idx, lex))
+        claims.extend(_answers(doc, idx, lex))
     doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
 
@@ -178,7 +179,7 @@ def _claim_span(doc: Doc):
     return make
 
 
-def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
+def _claim(cue: Span, idx: _Index, lex: Lexicons, answered: bool = False) -> Claim | None:
     info = lex.cue(cue.kb_id_)
     if cue._.attributed or cue._.hypothetical or cue._.mention or cue._.generic:
         return None
@@ -186,7 +187,7 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
         return None  # a news story, notice or trial listing describes claims; it makes none
     if cue._.relayed and idx.voice.kind != OWN:
         return None  # a study reported as a result, on a page that is not selling
-    if cue._.question and not info.question_ok:
+    if cue._.question and not info.question_ok and not answered:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
     if idx.segments and idx.seg_of[i] in idx.cited:
@@ -416,6 +417,38 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
 def _bisect(starts: list[int], pos: int) -> int:
     """Index of the last start at or before pos (0 when there is none)."""
     return max(0, bisect_right(starts, pos) - 1)
+
+
+# ----------------------------------------------------------------------------- FAQ answers
+def _answers(doc: Doc, idx: _Index, lex: Lexicons) -> list[Claim]:
+    """An FAQ answer that affirms its question makes the question's claim: "Is the procedure
+    safe?" then "Yes, we believe so." The question alone only asks; the answer asserts."""
+    affirm = _affirm_rx(lex)
+    out: list[Claim] = []
+    for cue in doc.spans.get("cues", []):
+        if not cue._.question:
+            continue
+        i = _bisect(idx.sent_starts, cue.start_char)
+        if i + 1 >= len(idx.sents):
+            continue
+        nxt = idx.sents[i + 1]
+        if not affirm.search(idx.norm[nxt.start_char : nxt.end_char].strip()):
+            continue
+        claim = _claim(cue, idx, lex, answered=True)
+        if claim is not None:
+            a, b = _stripped_bounds(idx, i + 1)
+            out.append(replace(claim, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b))
+    return out
+
+
+def _affirm_rx(lex: Lexicons) -> re.Pattern:
+    """The affirm modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("affirm_rx")
+    if rx is None:
+        rx = lex._index["affirm_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "affirm")
+        )
+    return rx
 
 
 # ----------------------------------------------------------------------------- list lead-ins
