@@ -105,6 +105,15 @@ CITED = (
     '"My back pain is gone since the stem cell injection!" - Mary K.'
 )
 
+CLINIC_CRITIC = """Why Choose a Careful Regenerative Clinic
+Many unproven stem cell clinics make promises they cannot keep.
+We follow the science, and our bone marrow stem cell injections repair damaged discs.
+Call us today to schedule a free consultation."""
+
+HANDLING = """Cord Tissue Vials
+The simplest way to thaw a stem cell vial is to hold it in a warm hand.
+These stem cells are the most effective way to heal a worn disc."""
+
 
 CASES = [
     pytest.param(
@@ -179,6 +188,18 @@ CASES = [
         {'"My back pain is gone since the stem cell injection!" - Mary K.'},
         {CITED.split("\n")[1]},
         id="cited-quote-reported-testimonial-kept",
+    ),
+    pytest.param(
+        CLINIC_CRITIC,
+        {"We follow the science, and our bone marrow stem cell injections repair damaged discs."},
+        set(),
+        id="clinic-that-criticises-others-still-speaks-for-itself",
+    ),
+    pytest.param(
+        HANDLING,
+        {"These stem cells are the most effective way to heal a worn disc."},
+        {"The simplest way to thaw a stem cell vial is to hold it in a warm hand."},
+        id="handling-instructions-are-not-efficacy",
     ),
     pytest.param(
         BIOLOGY,
