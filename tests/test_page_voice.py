@@ -202,6 +202,13 @@ CASES = [
         id="handling-instructions-are-not-efficacy",
     ),
     pytest.param(
+        "Facet Joint Injections for Neck Pain\nTrigger Point Injections for Back Pain\n"
+        "Epidural Steroid Injections for Sciatica\nFacet Joint Injections Explained",
+        {"Facet Joint Injections for Neck Pain", "Trigger Point Injections for Back Pain"},
+        {"Epidural Steroid Injections for Sciatica", "Facet Joint Injections Explained"},
+        id="service-headings-for-injections-without-a-role",
+    ),
+    pytest.param(
         BIOLOGY,
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},

@@ -195,7 +195,7 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons, answered: bool = False) -> Cla
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
     stated, passing, inside = _stated(cue, idx.therapies.get(i, []), lex, idx.raw, idx.sents[i])
-    if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i):
+    if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i, lex):
         return None
     candidates = stated + _inherited(idx, i, lex) + passing + inside
     if not candidates:
@@ -401,7 +401,21 @@ def _section_text(idx: _Index, i: int) -> str:
     return idx.norm[seg.end : idx.segments[end - 1].end] if end > k + 1 else ""
 
 
-def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
+def _offerable(lex: Lexicons) -> frozenset[str]:
+    """Therapies a rule flags when offered or sold by a service heading (stem cells; trigger
+    points and facet joint injections, whose every claim of treatment is flagged)."""
+    found = lex._index.get("offerable")
+    if found is None:
+        found = lex._index["offerable"] = frozenset(
+            t
+            for r in lex.rules
+            if "offer" in r.categories and r.verdict in ("contradicts", "unsupported")
+            for t in r.therapies
+        )
+    return found
+
+
+def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int, lex: Lexicons) -> bool:
     """An offer line must itself name a stem cell product (not just "cell therapy") and a
     spinal condition, outside a trial context: prices and booking lines alone are not claims,
     and a heading over a section that calls the therapy experimental is a topic, not an offer."""
@@ -409,7 +423,8 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
         return False  # "paid $5,000 for injections that have never been shown to work"
     if idx.trial_rx.search(_section_text(idx, i)):
         return False
-    if not any(t.therapy == "stem_cell" and t.strength == "strong" for t in stated):
+    offerable = _offerable(lex)
+    if not any(t.therapy in offerable and t.strength == "strong" for t in stated):
         return False
     return any(c.label_ == "spine" for c in idx.conditions.get(i, []))
 
