@@ -57,7 +57,10 @@ MODIFIER_CATEGORIES = (
     "disclaimer",
     "affirm",
     "rhetorical",
+    "relay",
+    "generic",
 )
+VOICE_KINDS = ("reporter", "own")
 DIRECTIONS = ("forward", "backward", "both", "sentence")
 CONDITIONS = ("spine", "other", "unspecified")
 
@@ -93,6 +96,7 @@ class Therapy:
     # regexes naming the therapy by description ("injected into the facet joints"), for pages
     # that never use one of its names
     described: tuple[str, ...] = ()
+    passing: bool = False  # named in passing: never takes a claim from the therapy in focus
     # therapies this one is an adjunct to: named in the same sentence, they take the claim
     # ("stem cells enhanced with PRP" is a stem cell claim)
     yields_to: tuple[str, ...] = ()
@@ -131,6 +135,41 @@ class Modifier:
     direction: str
     pattern: str
     crosses_clause: bool = False
+
+
+@dataclass(frozen=True)
+class VoiceCue:
+    """A sign of who a page speaks for: a reporter (news, regulator, trial listing) or the
+    page's own promotional voice."""
+
+    id: str
+    kind: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """A bare heading that introduces a list of claims ("Benefits", "Conditions we treat"):
+    each item below it makes the claim of cue `cue`."""
+
+    id: str
+    pattern: str
+    cue: str
+
+
+@dataclass(frozen=True)
+class PageVoice:
+    """Page-level voice settings (modifiers.yaml `page_voice`): each cue counts at most `cap`
+    times; a page is a reporter's when reporter signs reach `reporter_min` and outnumber its
+    own-voice signs `ratio` to one, and is speaking for itself when own signs reach `own_min`."""
+
+    cues: tuple[VoiceCue, ...] = ()
+    cap: int = 2
+    reporter_min: int = 3
+    ratio: int = 2
+    own_min: int = 2
+    lead_ins: tuple[LeadIn, ...] = ()
+    cited_quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +213,7 @@ class Lexicons:
     inherit_sentences: int = 6
     inherit_chars: int = 1500
     sha256: str = ""  # of the pack's rule files, in FILES order: stamped on every report
+    page_voice: PageVoice = field(default_factory=PageVoice)
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def therapy(self, therapy_id: str) -> Therapy:
@@ -311,6 +351,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "sources",
                 "object_in",
                 "described",
+                "passing",
                 "yields_to",
             },
             f,
@@ -341,15 +382,18 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                     _regex(p, f, f"{entry} described {i + 1}")
                     for i, p in enumerate(_str_list(t, "described", f, entry, False))
                 ),
+                bool(t.get("passing", False)),
                 _str_list(t, "yields_to", f, entry, False),
             )
         )
     _unique([t.id for t in out], f, "therapy")
     known = {t.id for t in out}
-    for t in out:
+    for n, t in enumerate(out):
         for other in t.yields_to:
             if other not in known:
-                raise LexiconError(f, f"therapy {t.id}", f"yields_to names unknown therapy {other}")
+                raise LexiconError(
+                    f, f"therapies[{n}] ({t.id})", f"yields_to names unknown therapy '{other}'"
+                )
     return tuple(out)
 
 
@@ -642,6 +686,60 @@ def _digest(directory: Path) -> tuple[str, str]:
     return h.hexdigest(), evidence_sha
 
 
+def _parse_page_voice(data: dict) -> PageVoice:
+    """modifiers.yaml `page_voice`: the signs of a page's voice and the list lead-ins."""
+    f = "modifiers.yaml"
+    pv = data.get("page_voice")
+    if pv is None:
+        return PageVoice()
+    if not isinstance(pv, dict):
+        raise LexiconError(f, "page_voice", "must be a mapping")
+    _only_keys(
+        pv,
+        {"cap", "reporter_min", "ratio", "own_min", "cues", "lead_ins", "cited_quotes"},
+        f,
+        "page_voice",
+    )
+    cues = []
+    for n, c in enumerate(_need(pv, "cues", list, f, "page_voice")):
+        entry = f"page_voice.cues[{n}]"
+        _only_keys(c, {"id", "kind", "pattern"}, f, entry)
+        cid = _need(c, "id", str, f, entry)
+        entry = f"page_voice.cues[{n}] ({cid})"
+        kind = _need(c, "kind", str, f, entry)
+        _one_of(kind, VOICE_KINDS, "kind", f, entry)
+        cues.append(VoiceCue(cid, kind, _regex(c.get("pattern"), f, entry)))
+    _unique([c.id for c in cues], f, "page_voice cue")
+    numbers = {}
+    for key in ("cap", "reporter_min", "ratio", "own_min"):
+        value = pv.get(key, getattr(PageVoice, key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise LexiconError(f, "page_voice", f"{key} must be a whole number of at least 1")
+        numbers[key] = value
+    lead_ins = []
+    for n, c in enumerate(pv.get("lead_ins") or []):
+        entry = f"page_voice.lead_ins[{n}]"
+        _only_keys(c, {"id", "pattern", "cue"}, f, entry)
+        lid = _need(c, "id", str, f, entry)
+        entry = f"page_voice.lead_ins[{n}] ({lid})"
+        lead_ins.append(
+            LeadIn(lid, _regex(c.get("pattern"), f, entry), _need(c, "cue", str, f, entry))
+        )
+    cited = tuple(
+        _regex(p, f, f"page_voice.cited_quotes[{n}]")
+        for n, p in enumerate(_str_list(pv, "cited_quotes", f, "page_voice", False))
+    )
+    return PageVoice(tuple(cues), lead_ins=tuple(lead_ins), cited_quotes=cited, **numbers)
+
+
+def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...]) -> None:
+    known = {c.id for c in cues}
+    for n, li in enumerate(voice.lead_ins):
+        if li.cue not in known:
+            entry = f"page_voice.lead_ins[{n}] ({li.id})"
+            raise LexiconError("modifiers.yaml", entry, f"unknown cue '{li.cue}'")
+
+
 def load(directory: Path | str | None = None) -> Lexicons:
     """Read and validate every lexicon file; raise LexiconError on the first problem."""
     directory = Path(resolve_directory(directory))
@@ -653,6 +751,8 @@ def load(directory: Path | str | None = None) -> Lexicons:
     conditions = _parse_conditions(raw["conditions.yaml"])
     categories, cues, durations = _parse_claims(raw["claims.yaml"])
     modifiers, terminators, voice = _parse_modifiers(raw["modifiers.yaml"])
+    voice_page = _parse_page_voice(raw["modifiers.yaml"])
+    _check_lead_ins(voice_page, cues)
     known = {
         "therapies": {t.id for t in therapies},
         "categories": set(categories),
@@ -688,6 +788,7 @@ def load(directory: Path | str | None = None) -> Lexicons:
         not_claims,
         *inherit,
         sha256=digest,
+        page_voice=voice_page,
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}

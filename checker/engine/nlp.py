@@ -47,6 +47,8 @@ CUE_ATTRS = (
     "testimonial",
     "trial",
     "disclaimer",
+    "relayed",
+    "generic",
 )
 for _attr in CUE_ATTRS:
     if not Span.has_extension(_attr):
@@ -104,7 +106,11 @@ def sentences(doc: Doc) -> Doc:
     start[1:] = (
         newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
     )
-    keep = space | closer | numpy.isin(orth, ids["dash"])  # a closing quote or "— Name" stays
+    # a closing quote or "— Name" stays with its sentence; but a line never opens with one: a
+    # dash there is a bullet, a quote mark opens a quotation
+    dash = numpy.isin(orth, ids["dash"])
+    keep = space | closer | dash
+    keep[1:] &= ~((dash[1:] | closer[1:]) & newline[:-1])
     start[1:] &= ~keep[1:]
     doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
@@ -526,6 +532,8 @@ class ContextComponent:
         # ("may help") still softens it
         cue._.hedged = bool(covering("hedge", inside=True))
         cue._.attributed = bool(covering("attribution"))
+        cue._.relayed = bool(covering("relay"))
+        cue._.generic = bool(covering("generic"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
         cue._.trial = any(t.category == "trial" for t in triggers)
