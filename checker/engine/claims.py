@@ -147,8 +147,9 @@ def _cited_blocks(norm: str, segments: list[Segment], lex: Lexicons) -> frozense
 
 
 def _dominant(subjects: dict[int, list[Span]], lex: Lexicons) -> Span | None:
-    """A page whose title names no therapy is still about one when most of its strong mentions
-    name the same therapy (an FAQ page about "the cells"): its first such mention."""
+    """A page whose title names no therapy is still about one when its strong mentions clearly
+    lead with one therapy (at least three, twice the next): an FAQ page about "the cells". A
+    page that shares itself between two therapies has no topic."""
     first: dict[str, Span] = {}
     counts: dict[str, int] = {}
     for i in sorted(subjects):
@@ -157,10 +158,15 @@ def _dominant(subjects: dict[int, list[Span]], lex: Lexicons) -> Span | None:
                 continue
             first.setdefault(m.label_, m)
             counts[m.label_] = counts.get(m.label_, 0) + 1
-    if not counts:
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < _TOPIC_MIN_MENTIONS:
         return None
-    best = max(counts, key=lambda t: counts[t])
-    return first[best] if 2 * counts[best] > sum(counts.values()) else None
+    if len(ranked) > 1 and 2 * ranked[1][1] > ranked[0][1]:
+        return None  # two therapies share the page: no topic for sentences that name none
+    return first[ranked[0][0]]
+
+
+_TOPIC_MIN_MENTIONS = 3
 
 
 def _claim_span(doc: Doc):
