@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from checker.engine.lexicons import Lexicons
+from checker.engine.literal_index import LiteralIndex, required_literals, scan
 
 REPORTER, OWN, UNKNOWN = "reporter", "own", "unknown"
 
@@ -27,17 +28,24 @@ class Voice:
     own: int
 
 
-def _compiled(lex: Lexicons) -> list[tuple[str, re.Pattern]]:
-    """The voice cues, compiled once per loaded lexicon."""
+_Compiled = list[tuple[str, re.Pattern, frozenset[str] | None]]
+
+
+def _compiled(lex: Lexicons) -> _Compiled:
+    """The voice cues with their required literals, compiled once per loaded lexicon."""
     rx = lex._index.get("voice_rx")
     if rx is None:
-        rx = lex._index["voice_rx"] = [(c.kind, re.compile(c.pattern)) for c in lex.page_voice.cues]
+        rx = lex._index["voice_rx"] = [
+            (c.kind, re.compile(c.pattern), required_literals(c.pattern))
+            for c in lex.page_voice.cues
+        ]
     return rx
 
 
-def _count(rx: re.Pattern, text: str, cap: int) -> int:
+def _count(rx: re.Pattern, literals: frozenset[str] | None, index: LiteralIndex, cap: int) -> int:
+    """Matches of one sign, up to its cap, scanning only near the sign's required words."""
     n = 0
-    for _ in rx.finditer(text):
+    for _ in scan(rx, literals, index):
         n += 1
         if n >= cap:
             break
@@ -49,8 +57,9 @@ def page_voice(norm: str, lex: Lexicons) -> Voice:
     to tell, as for a single sentence)."""
     pv = lex.page_voice
     scores = {REPORTER: 0, OWN: 0}
-    for kind, rx in _compiled(lex):
-        scores[kind] += _count(rx, norm, pv.cap)
+    index = LiteralIndex(norm)
+    for kind, rx, literals in _compiled(lex):
+        scores[kind] += _count(rx, literals, index, pv.cap)
     reporter, own = scores[REPORTER], scores[OWN]
     if reporter >= pv.reporter_min and reporter >= pv.ratio * max(own, 1):
         return Voice(REPORTER, reporter, own)
