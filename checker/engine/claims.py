@@ -486,10 +486,13 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
         by_sent.setdefault(_bisect(idx.sent_starts, c.cue_start), []).append(c)
     out: list[Claim] = []
     for i in range(len(idx.sents)):
+        items = list(_items(idx, i))
+        if not items:
+            continue  # nothing below it is a list item: not a lead-in (the cheap test first)
         leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
         if not leads:
             continue
-        for j in _items(idx, i):
+        for j in items:
             if _names_passing(idx, j, lex):
                 continue  # "participate in physical therapy": care the evidence supports
             a, b = _stripped_bounds(idx, j)
@@ -509,11 +512,21 @@ def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> lis
     norm = idx.norm[idx.sents[i].start_char : idx.sents[i].end_char].strip()
     if _negation_rx(lex).search(norm):
         return []  # "has not been shown to treat:" introduces no claims
-    for li in lex.page_voice.lead_ins:
-        if re.fullmatch(li.pattern, norm):
+    for li, rx in _lead_in_regexes(lex):
+        if rx.fullmatch(norm):
             claim = _heading_claim(idx, i, li.cue, lex)
             return [claim] if claim is not None else []
     return []
+
+
+def _lead_in_regexes(lex: Lexicons) -> list[tuple]:
+    """The lead-in patterns, compiled once per loaded lexicon."""
+    rx = lex._index.get("lead_in_rx")
+    if rx is None:
+        rx = lex._index["lead_in_rx"] = [
+            (li, re.compile(li.pattern)) for li in lex.page_voice.lead_ins
+        ]
+    return rx
 
 
 def _heading_claim(idx: _Index, i: int, cue_id: str, lex: Lexicons) -> Claim | None:
