@@ -551,10 +551,10 @@ def _heading_claim(idx: _Index, i: int, cue_id: str, lex: Lexicons) -> Claim | N
 def _items(idx: _Index, i: int):
     """The sentences that are items of the list a lead-in (sentence i) opens: lines that start
     with a bullet mark (or are <li> blocks), else short lines; the list ends at the first line
-    that is neither."""
+    that is neither. At most a fixed number of sentences is read, so pages stay linear."""
     bulleted = None
     n = 0
-    for j in range(i + 1, len(idx.sents)):
+    for j in range(i + 1, min(len(idx.sents), i + 1 + _MAX_ITEMS * 3)):
         if not _starts_line(idx, j):
             continue  # a second sentence of the same item
         item = _is_bullet(idx, j)
