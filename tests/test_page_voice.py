@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker import check_text
+from checker import check_html, check_text
 from checker.engine import lexicons as lexmod
 from checker.engine.text import normalise
 from checker.engine.voice import OWN, REPORTER, UNKNOWN, page_voice
@@ -251,3 +251,44 @@ def test_voice_rules_are_validated(tmp_path) -> None:
     with pytest.raises(lexmod.LexiconError) as err:
         lexmod.load(pack)
     assert "modifiers.yaml" in str(err.value) and "page_voice.cues[0]" in str(err.value)
+
+
+def _flagged_blocks_html(html: str) -> set[str]:
+    report = check_html(html)
+    spans = [(f.start, f.end) for f in report.findings if f.verdict in FLAG]
+    out, pos = set(), 0
+    for line in report.text.split("\n"):
+        a, b = pos, pos + len(line)
+        if line.strip() and any(s < b and e > a for s, e in spans):
+            out.add(line.strip())
+        pos = b + 1
+    return out
+
+
+LIST_HTML = """<html><head><title>Regenerative Spine Care | A Clinic</title></head><body>
+<h1>Regenerative Spine Care</h1>
+<h2>What our cells can do</h2>
+<p>Stem cell therapy can help treat:</p>
+<ul><li>Herniated discs</li><li>Sciatica</li></ul>
+<h2>Opening hours</h2>
+<p>The front desk is staffed on:</p>
+<ul><li>Mondays</li><li>Fridays</li></ul>
+</body></html>"""
+
+NEWS_HTML = """<html><head><title>Clinics selling unproven stem cell shots</title></head><body>
+<h1>Clinics selling unproven stem cell shots draw warning letters</h1>
+<p class="byline">By a staff writer</p>
+<p>Stem cell injections regrow spinal discs, one brochure said.</p>
+<p>"It is hype," said Dr. Sam Lee, a spine surgeon. The FDA has issued warning letters.</p>
+<p>Patients spent $9,000 on unproven stem cell treatments for back pain.</p>
+</body></html>"""
+
+
+def test_html_list_items_take_the_lead_in_claim() -> None:
+    got = _flagged_blocks_html(LIST_HTML)
+    assert {"Herniated discs", "Sciatica"} <= got
+    assert not ({"Mondays", "Fridays"} & got)
+
+
+def test_html_news_page_makes_no_claims() -> None:
+    assert _flagged_blocks_html(NEWS_HTML) == set()

@@ -87,11 +87,8 @@ class _Index:
         for span in doc.spans.get("therapies", []):
             i = _bisect(sent_starts, span.start_char)
             self.therapies.setdefault(i, []).append(span)
-            if _is_object(span, cues_by_sent.get(i, []), lex):
-                continue
-            if lex.therapy(span.label_).passing and not _leads(text, self.sents[i], span):
-                continue  # "... as part of a physical therapy plan": not what follows is about
-            self.subjects.setdefault(i, []).append(span)
+            if not _is_object(span, cues_by_sent.get(i, []), lex):
+                self.subjects.setdefault(i, []).append(span)
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
@@ -203,7 +200,11 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons, answered: bool = False) -> Cla
     stated, passing, inside = _stated(cue, idx.therapies.get(i, []), lex, idx.raw, idx.sents[i])
     if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i, lex):
         return None
-    candidates = stated + _inherited(idx, i, lex) + passing + inside
+    inherited = _inherited(idx, i, lex)
+    if passing and not _said_just_before(idx, i, lex):
+        candidates = stated + passing + inherited + inside  # a heading far away does not win
+    else:
+        candidates = stated + inherited + passing + inside
     if not candidates:
         return None
     sent = idx.sents[i]
@@ -291,9 +292,26 @@ def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
     return []
 
 
+def _said_just_before(idx: _Index, i: int, lex: Lexicons) -> bool:
+    """Did an earlier sentence of the same section name the therapy this one inherits? Only
+    then does it beat a therapy this sentence names in passing ("It is often part of a physical
+    therapy plan" after a sentence about dry needling); a heading or page topic does not."""
+    return _walk_sentences(idx, i, idx.subjects, lex) is not None
+
+
 def _walk_back(
     idx: _Index, i: int, mentions: dict[int, list[Span]], lex: Lexicons
 ) -> tuple[Span, str] | None:
+    found = _walk_sentences(idx, i, mentions, lex)
+    if found is not None:
+        return found, "section"
+    return _from_headings(idx, i, idx.section_of(i), mentions, lex)
+
+
+def _walk_sentences(
+    idx: _Index, i: int, mentions: dict[int, list[Span]], lex: Lexicons
+) -> Span | None:
+    """The main mention of the nearest earlier sentence of the same section that has one."""
     section = idx.section_of(i)
     start_char = idx.sent_starts[i]
     for j in range(i - 1, max(-1, i - 1 - lex.inherit_sentences), -1):
@@ -304,8 +322,8 @@ def _walk_back(
         if idx.segments and idx.segments[idx.seg_of[j]].tag in _PAGE_TAGS:
             continue  # the title and meta description are the page topic, not the section
         if mentions.get(j):
-            return _main_mention(mentions[j], lex), "section"
-    return _from_headings(idx, i, section, mentions, lex)
+            return _main_mention(mentions[j], lex)
+    return None
 
 
 def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
@@ -492,7 +510,9 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
         leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
         if not leads:
             continue
+        topic = tuple(t for t in leads[0].candidates if not lex.therapy(t.therapy).passing)
         for j in items:
+            out.extend(_rebased(by_sent.get(j, []), topic, lex))
             if _names_passing(idx, j, lex):
                 continue  # "participate in physical therapy": care the evidence supports
             a, b = _stripped_bounds(idx, j)
@@ -500,6 +520,18 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
                 replace(c, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b, lead_in=True)
                 for c in leads
             )
+    return out
+
+
+def _rebased(own: list[Claim], topic: tuple[TherapyRef, ...], lex: Lexicons) -> list[Claim]:
+    """An item's own claims are about the list's therapy unless the item names another one:
+    a sibling bullet's passing mention ("physical rehabilitation") is not what it is about."""
+    out = []
+    for c in own:
+        first = c.candidates[0] if c.candidates else None
+        if first is None or (first.source == "stated" and not lex.therapy(first.therapy).passing):
+            continue
+        out.append(replace(c, candidates=topic + c.candidates, lead_in=True))
     return out
 
 
@@ -570,10 +602,10 @@ def _heading_claim(idx: _Index, i: int, cue_id: str, lex: Lexicons) -> Claim | N
 def _items(idx: _Index, i: int):
     """The sentences that are items of the list a lead-in (sentence i) opens: lines that start
     with a bullet mark (or are <li> blocks), else short lines; the list ends at the first line
-    that is neither."""
+    that is neither. At most a fixed number of sentences is read, so pages stay linear."""
     bulleted = None
     n = 0
-    for j in range(i + 1, len(idx.sents)):
+    for j in range(i + 1, min(len(idx.sents), i + 1 + _MAX_ITEMS * 3)):
         if not _starts_line(idx, j):
             continue  # a second sentence of the same item
         item = _is_bullet(idx, j)

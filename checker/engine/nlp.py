@@ -106,6 +106,8 @@ def sentences(doc: Doc) -> Doc:
     start[1:] = (
         newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
     )
+    if n > 2:  # "tissue.  If": a run of spaces after a full stop is its own token
+        start[2:] |= end[:-2] & space[1:-1]
     # a closing quote or "— Name" stays with its sentence; but a line never opens with one: a
     # dash there is a bullet, a quote mark opens a quotation
     dash = numpy.isin(orth, ids["dash"])
