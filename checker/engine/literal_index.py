@@ -8,6 +8,8 @@ match is impossible. Patterns whose required literals cannot be worked out alway
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from re import _constants as C  # noqa: N812 - the parser's opcodes
 from re import _parser
 
@@ -103,6 +105,7 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+_WORD = re.compile(r"\w+")
 REACH = 300  # characters a cue match may extend on either side of its literal
 
 
@@ -113,36 +116,70 @@ class LiteralIndex:
     def __init__(self, text: str, reach: int = REACH) -> None:
         self.text, self.reach = text, reach
         self._positions: dict[str, list[int]] = {}
-        self._windows: dict[frozenset[str], list[tuple[int, int]]] = {}
+        self._windows: dict[tuple[frozenset[str], int], list[tuple[int, int]]] = {}
+        self._words: tuple[list[str], dict[str, list[int]]] | None = None
 
     def positions(self, literal: str) -> list[int]:
         found = self._positions.get(literal)
         if found is None:
-            text, word = self.text, literal.startswith(WORD_START)
-            needle = literal[1:] if word else literal
-            found, i = [], text.find(needle)
-            while i >= 0:
-                if not word or i == 0 or not _is_word_char(text[i - 1]):
-                    found.append(i)
-                i = text.find(needle, i + 1)
+            if literal.startswith(WORD_START):
+                found = self._word_start_positions(literal[1:])
+            else:
+                found = self._find_all(literal)
             self._positions[literal] = found
         return found
+
+    def _find_all(self, needle: str) -> list[int]:
+        found, i = [], self.text.find(needle)
+        while i >= 0:
+            found.append(i)
+            i = self.text.find(needle, i + 1)
+        return found
+
+    def _word_start_positions(self, literal: str) -> list[int]:
+        """Starts of the words that begin with the literal, from a word index built once per
+        text: one pass over the text instead of one `find` scan per literal."""
+        keys, where = self._word_index()
+        head = _WORD.match(literal)
+        if head is None:
+            return self._find_all(literal)
+        if head.end() < len(literal):  # "my pain": the word is exactly "my", then the rest
+            text = self.text
+            return [i for i in where.get(head.group(), ()) if text.startswith(literal, i)]
+        found: list[int] = []
+        k = bisect_left(keys, literal)
+        while k < len(keys) and keys[k].startswith(literal):
+            found.extend(where[keys[k]])
+            k += 1
+        return sorted(found)
+
+    def _word_index(self) -> tuple[list[str], dict[str, list[int]]]:
+        if self._words is None:
+            where: dict[str, list[int]] = {}
+            for m in _WORD.finditer(self.text):
+                where.setdefault(m.group(), []).append(m.start())
+            self._words = (sorted(where), where)
+        return self._words
 
     def has(self, literals: frozenset[str] | None) -> bool:
         return literals is None or any(self.positions(x) for x in literals)
 
-    def windows(self, literals: frozenset[str] | None) -> list[tuple[int, int]]:
+    def windows(
+        self, literals: frozenset[str] | None, reach: int | None = None
+    ) -> list[tuple[int, int]]:
         """Disjoint spans within `reach` of an occurrence of one of the literals: every match
         of a pattern requiring them (and no longer than `reach`) lies inside one."""
         if literals is None:
             return [(0, len(self.text))]
-        cached = self._windows.get(literals)
+        reach = self.reach if reach is None else min(reach, self.reach)
+        key = (literals, reach)
+        cached = self._windows.get(key)
         if cached is None:
-            cached = self._windows[literals] = self._merge(literals)
+            cached = self._windows[key] = self._merge(literals, reach)
         return cached
 
-    def _merge(self, literals: frozenset[str]) -> list[tuple[int, int]]:
-        n, reach = len(self.text), self.reach
+    def _merge(self, literals: frozenset[str], reach: int) -> list[tuple[int, int]]:
+        n = len(self.text)
         spans = sorted(
             (max(0, i - reach), min(n, i + len(lit.lstrip(WORD_START)) + reach))
             for lit in literals
@@ -157,8 +194,64 @@ class LiteralIndex:
         return merged
 
 
+_LAST: tuple[str, LiteralIndex] | None = None
+
+
+def index_for(text: str) -> LiteralIndex:
+    """The index of this text, shared by the stages that scan the same normalised page text
+    (cues, durations, modifiers, page voice), so its word index is built once per page."""
+    global _LAST
+    last = _LAST  # one read: another thread may replace it, never half of it
+    if last is not None and last[0] == text:
+        return last[1]
+    index = LiteralIndex(text)
+    _LAST = (text, index)
+    return index
+
+
 def scan(rx, literals: frozenset[str] | None, index: LiteralIndex):
     """rx.finditer over the whole text, restricted to where a match is possible (the windows
     are disjoint and each match lies inside one, so nothing is found twice)."""
-    for a, b in index.windows(literals):
+    for a, b in index.windows(literals, pattern_reach(rx.pattern)):
         yield from rx.finditer(index.text, a, b)
+
+
+MARGIN = 8  # characters past a match's widest reach, for \\b and the like at a window's end
+_REACHES: dict[str, int] = {}
+
+
+def pattern_reach(pattern: str) -> int:
+    """How far from its literal a match can extend: the pattern's maximum width (plus a
+    margin) when it is bounded and looks ahead of nothing, else REACH. Narrow windows for the
+    many short patterns make scanning cheaper without changing a match."""
+    reach = _REACHES.get(pattern)
+    if reach is None:
+        reach = REACH
+        try:
+            tree = _parser.parse(pattern)
+            widest = tree.getwidth()[1]
+            if widest < C.MAXREPEAT and not _looks_ahead(list(tree)):
+                reach = min(REACH, widest + MARGIN)
+        except Exception:  # noqa: BLE001 - an unparseable pattern keeps the default reach
+            pass
+        _REACHES[pattern] = reach
+    return reach
+
+
+def _looks_ahead(items: list) -> bool:
+    """Does the pattern hold a lookahead anywhere? (it may read past the match's end)"""
+    return any(_item_looks_ahead(op, av) for op, av in items)
+
+
+def _item_looks_ahead(op, av) -> bool:
+    if op in (C.ASSERT, C.ASSERT_NOT):
+        return av[0] == 1 or _looks_ahead(list(av[1]))
+    if op is C.SUBPATTERN:
+        return _looks_ahead(list(av[-1]))
+    if op is C.BRANCH:
+        return any(_looks_ahead(list(b)) for b in av[1])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        return _looks_ahead(list(av[2]))
+    if op is C.ATOMIC_GROUP:
+        return _looks_ahead(list(av))
+    return False

@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from checker.engine import lexicons as lexmod
-from checker.engine.literal_index import LiteralIndex, required_literals, scan
+from checker.engine.literal_index import LiteralIndex, index_for, required_literals, scan
 from checker.engine.text import normalise
 
 CUE_ATTRS = (
@@ -206,7 +206,7 @@ class TherapyMatcher:
         if not self.described:
             return []
         text = norm_text(doc)
-        index = LiteralIndex(text)
+        index = index_for(text)
         out: list[Span] = []
         for tid, rx, lits in self.described:
             for m in scan(rx, lits, index):
@@ -304,7 +304,7 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         text = norm_text(doc)
-        index = LiteralIndex(text)
+        index = index_for(text)
         spans: list[Span] = []
         for cc in self.cues:
             if not cc.active(index):
@@ -383,7 +383,7 @@ class CueMatcher:
     def _durations(self, doc: Doc, text: str) -> list[Span]:
         found = self._explicit(text)
         explicit = sorted(s for s, _, _ in found)
-        index = LiteralIndex(text)
+        index = index_for(text)
         for rx, weeks, lits in self.vague:
             for m in scan(rx, lits, index):
                 found.append((m.start(), m.end(), weeks))

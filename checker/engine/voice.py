@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from checker.engine.lexicons import Lexicons
-from checker.engine.literal_index import LiteralIndex, required_literals, scan
+from checker.engine.literal_index import LiteralIndex, index_for, required_literals, scan
 
 REPORTER, OWN, UNKNOWN = "reporter", "own", "unknown"
 
@@ -57,7 +57,7 @@ def page_voice(norm: str, lex: Lexicons) -> Voice:
     to tell, as for a single sentence)."""
     pv = lex.page_voice
     scores = {REPORTER: 0, OWN: 0}
-    index = LiteralIndex(norm)
+    index = index_for(norm)
     for kind, rx, literals in _compiled(lex):
         scores[kind] += _count(rx, literals, index, pv.cap)
     reporter, own = scores[REPORTER], scores[OWN]
