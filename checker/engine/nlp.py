@@ -32,7 +32,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from checker.engine import lexicons as lexmod
-from checker.engine.literal_index import LiteralIndex, index_for, required_literals, scan
+from checker.engine.literal_index import (
+    WORD_START,
+    LiteralIndex,
+    index_for,
+    pattern_reach,
+    required_literals,
+    scan,
+)
 from checker.engine.text import normalise
 
 CUE_ATTRS = (
@@ -401,8 +408,17 @@ class CueMatcher:
         return out
 
 
+def _plain(literals: frozenset[str] | None) -> frozenset[str] | None:
+    """Required literals as plain substrings (a word-start literal is still a substring)."""
+    if literals is None:
+        return None
+    return frozenset(x.removeprefix(WORD_START) for x in literals)
+
+
 def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200) -> bool:
-    """Does a match of rx overlap text[start:end]? Searched only near it, not the whole page."""
+    """Does a match of rx overlap text[start:end]? Searched only near it, not the whole page:
+    within `reach`, or within the pattern's own widest match where that is narrower."""
+    reach = min(reach, pattern_reach(rx.pattern))
     for m in rx.finditer(text, max(0, start - reach), min(len(text), end + reach)):
         if m.start() < end and start < m.end():
             return True
@@ -449,6 +465,9 @@ class ContextComponent:
 
     def __init__(self, lex: lexmod.Lexicons, max_quote_words: int) -> None:
         self.mods = [(m, re.compile(m.pattern)) for m in lex.modifiers]
+        # each modifier's required words (plain substrings): a sentence lacking all of them
+        # cannot hold a match, so its regex is not run there
+        self.mod_literals = [_plain(required_literals(m.pattern)) for m in lex.modifiers]
         self.terminators = re.compile("|".join(f"(?:{t})" for t in lex.terminators))
         self.voice = re.compile("|".join(f"(?:{v})" for v in lex.voice_switch))
         self.max_quote_words = max_quote_words
@@ -484,7 +503,9 @@ class ContextComponent:
         terms = [(m.start() + s0, m.end() + s0) for m in self.terminators.finditer(chunk)]
         voices = [(m.start() + s0, m.end() + s0) for m in self.voice.finditer(chunk)]
         raw = []
-        for mod, rx in self.mods:
+        for (mod, rx), literals in zip(self.mods, self.mod_literals, strict=True):
+            if literals is not None and not any(x in chunk for x in literals):
+                continue
             for m in rx.finditer(chunk):
                 if m.end() == m.start():
                     continue
