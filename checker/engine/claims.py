@@ -504,12 +504,12 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
         by_sent.setdefault(_bisect(idx.sent_starts, c.cue_start), []).append(c)
     out: list[Claim] = []
     for i in range(len(idx.sents)):
-        items = list(_items(idx, i))
-        if not items:
-            continue  # nothing below it is a list item: not a lead-in (the cheap test first)
+        if next(_items(idx, i), None) is None:
+            continue  # no list item below it: not a lead-in (the cheap test first)
         leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
         if not leads:
             continue
+        items = list(_items(idx, i))
         topic = tuple(t for t in leads[0].candidates if not lex.therapy(t.therapy).passing)
         for j in items:
             out.extend(_rebased(by_sent.get(j, []), topic, lex))
