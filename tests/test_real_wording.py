@@ -133,7 +133,7 @@ ROWS: list[tuple[str, str, str]] = [
         "ok",
     ),
     # -- reported speech, biology and notices stay ok
-    ("Adult stem cells have the ability to regenerate the tissue they live in.", "", "ok"),
+    ("Mesenchymal stem cells possess the capacity to rebuild the tissue they reside in.", "", "ok"),
     ("Effective 1 March, we no longer offer stem cell injections.", "", "ok"),
     ("Stem cell clinics claim their injections cure back pain.", "", "ok"),
     ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),

@@ -379,8 +379,8 @@ class CueMatcher:
         return sorted(found)
 
     def _chained(self, text: str, end: int, weeks: float) -> tuple[int, float]:
-        """A list of times claims its longest ("for weeks, months, or years"; "three to six
-        months, and in some cases up to a year"): follow the list past the first time."""
+        """A list of times claims its longest ("for weeks, months, or years"; "four to eight
+        weeks, and sometimes up to a year"): follow the list past the first time."""
         while True:
             m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
             if m is None or m.end() <= end:
