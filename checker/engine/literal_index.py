@@ -229,13 +229,58 @@ def pattern_reach(pattern: str) -> int:
         reach = REACH
         try:
             tree = _parser.parse(pattern)
-            widest = tree.getwidth()[1]
-            if widest < C.MAXREPEAT and not _looks_ahead(list(tree)):
+            widest = _width(list(tree))
+            if widest < REACH and not _looks_ahead(list(tree)):
                 reach = min(REACH, widest + MARGIN)
         except Exception:  # noqa: BLE001 - an unparseable pattern keeps the default reach
             pass
         _REACHES[pattern] = reach
     return reach
+
+
+RUN = 40  # the practical length of an unbounded run of one character class ("\\d+", "[\\w'-]+")
+_UNBOUNDED = 1 << 30
+
+
+def _width(items: list) -> int:
+    """The widest match of a sequence, counting an unbounded run of one character class as RUN
+    characters (like REACH, a practical bound: no cue word or number runs longer); anything
+    else unbounded ("[^.]*", ".+") is unbounded."""
+    return min(_UNBOUNDED, sum(_item_width(op, av) for op, av in items))
+
+
+def _item_width(op, av) -> int:
+    if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.CATEGORY):
+        return 1
+    if op is C.IN:
+        return 1
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return 0
+    if op is C.SUBPATTERN:
+        return _width(list(av[-1]))
+    if op is C.BRANCH:
+        return max(_width(list(b)) for b in av[1])
+    if op is C.ATOMIC_GROUP:
+        return _width(list(av))
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        _, high, body = av
+        body = list(body)
+        if high < C.MAXREPEAT:
+            return min(_UNBOUNDED, high * _width(body))
+        return RUN if len(body) == 1 and _is_plain_class(*body[0]) else _UNBOUNDED
+    return _UNBOUNDED
+
+
+def _is_plain_class(op, av) -> bool:
+    """One character from a class that does not negate: a word, digit or space run ends."""
+    if op is C.LITERAL:
+        return True
+    if op is C.IN:
+        return not any(o is C.NEGATE for o, _ in av) and all(
+            o is not C.CATEGORY or a in (C.CATEGORY_WORD, C.CATEGORY_DIGIT, C.CATEGORY_SPACE)
+            for o, a in av
+        )
+    return False
 
 
 def _looks_ahead(items: list) -> bool:
