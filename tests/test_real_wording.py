@@ -136,6 +136,10 @@ ROWS: list[tuple[str, str, str]] = [
     ("Adult stem cells have the ability to regenerate the tissue they live in.", "", "ok"),
     ("Effective 1 March, we no longer offer stem cell injections.", "", "ok"),
     ("Stem cell clinics claim their injections cure back pain.", "", "ok"),
+    ("The complaint says the doctor allegedly sold stem cells as a cure for sciatica.", "", "ok"),
+    ("They promise that stem cells rebuild discs, but the evidence is thin.", "", "ok"),
+    ("In a small pilot, Smith et al found that stem cells repaired discs.", "", "ok"),
+    ("Studies have shown that we can turn stem cells into cartilage cells.", "", "ok"),
     ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),
 ]
 
