@@ -138,7 +138,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("Stem cell clinics claim their injections cure back pain.", "", "ok"),
     ("The complaint says the doctor allegedly sold stem cells as a cure for sciatica.", "", "ok"),
     ("They promise that stem cells rebuild discs, but the evidence is thin.", "", "ok"),
-    ("In a small pilot, Smith et al found that stem cells repaired discs.", "", "ok"),
+    ("In a small pilot, Smith et al. found that stem cells repaired discs.", "", "ok"),
     ("Studies have shown that we can turn stem cells into cartilage cells.", "", "ok"),
     ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),
 ]
