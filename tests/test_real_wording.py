@@ -86,6 +86,12 @@ ROWS: list[tuple[str, str, str]] = [
         "alternative_to_surgery",
     ),
     ("Stem cells can reduce the need for a lumbar fusion.", "", "alternative_to_surgery"),
+    ("Many people are desperate to avoid surgery for back pain.", "Stem cell therapy", "ok"),
+    (
+        "Some doctors have started experimenting with stem cells to try to heal discs.",
+        "",
+        "ok",
+    ),
     # -- durations
     (
         "Epidural steroid injections give relief that lasts for weeks, or even months.",
