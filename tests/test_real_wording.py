@@ -233,3 +233,14 @@ def test_no_leading_therapy_no_topic() -> None:
         "Epidural injections are given under x-ray guidance."
     )
     assert not check_text(page).flags
+
+
+def test_a_therapy_inside_a_benefit_cue_is_still_the_subject() -> None:
+    """ "We use stem cells to treat ..." names the subject inside the cue; the next sentence
+    inherits it (a therapy inside a dismissing cue, "no physical therapy", does not)."""
+    page = (
+        "We use stem cells to treat worn discs.\n"
+        "Most patients enjoy significant improvement within weeks."
+    )
+    flags = check_text(page).flags
+    assert len(flags) == 2 and {f.therapy for f in flags} == {"stem_cell"}
