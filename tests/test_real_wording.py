@@ -86,6 +86,12 @@ ROWS: list[tuple[str, str, str]] = [
         "alternative_to_surgery",
     ),
     ("Stem cells can reduce the need for a lumbar fusion.", "", "alternative_to_surgery"),
+    ("Many people are desperate to avoid surgery for back pain.", "Stem cell therapy", "ok"),
+    (
+        "Some doctors have started experimenting with stem cells to try to heal discs.",
+        "",
+        "ok",
+    ),
     # -- durations
     (
         "Epidural steroid injections give relief that lasts for weeks, or even months.",
@@ -136,6 +142,10 @@ ROWS: list[tuple[str, str, str]] = [
     ("Mesenchymal stem cells possess the capacity to rebuild the tissue they reside in.", "", "ok"),
     ("Effective 1 March, we no longer offer stem cell injections.", "", "ok"),
     ("Stem cell clinics claim their injections cure back pain.", "", "ok"),
+    ("The complaint says the doctor allegedly sold stem cells as a cure for sciatica.", "", "ok"),
+    ("They promise that stem cells rebuild discs, but the evidence is thin.", "", "ok"),
+    ("In a small pilot, Smith et al. found that stem cells repaired discs.", "", "ok"),
+    ("Studies have shown that we can turn stem cells into cartilage cells.", "", "ok"),
     ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),
 ]
 
@@ -223,3 +233,14 @@ def test_no_leading_therapy_no_topic() -> None:
         "Epidural injections are given under x-ray guidance."
     )
     assert not check_text(page).flags
+
+
+def test_a_therapy_inside_a_benefit_cue_is_still_the_subject() -> None:
+    """ "We use stem cells to treat ..." names the subject inside the cue; the next sentence
+    inherits it (a therapy inside a dismissing cue, "no physical therapy", does not)."""
+    page = (
+        "We use stem cells to treat worn discs.\n"
+        "Most patients enjoy significant improvement within weeks."
+    )
+    flags = check_text(page).flags
+    assert len(flags) == 2 and {f.therapy for f in flags} == {"stem_cell"}

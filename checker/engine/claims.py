@@ -64,8 +64,9 @@ class Claim:
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
 _TOPIC_TAGS = {"title", "meta", "h1"}
 _PAGE_TAGS = {"title", "meta"}
-# cue categories whose words name the therapy itself ("stem cell epidural", a service heading)
-_SUBJECT_CUES = frozenset({"conflation", "offer"})
+# cue categories whose words name the therapy itself ("stem cell epidural", a service heading,
+# "we use stem cells to treat")
+_SUBJECT_CUES = frozenset({"conflation", "offer", "efficacy"})
 
 
 class _Index:

@@ -68,6 +68,8 @@ _CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 _WORD = re.compile(r"\b[a-z]{6,}\b")
 _DASHES = {"—", "–", "-"}
 _BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
+# abbreviations whose full stop does not end a sentence ("Smith et al. found ...")
+_ABBREVIATIONS = {"al", "vs", "approx", "fig", "figs", "ca", "cf"}
 
 
 def _lex(config_dir: str | None) -> lexmod.Lexicons:
@@ -110,8 +112,14 @@ def sentences(doc: Doc) -> Doc:
     start[0] = True
     after_quote = numpy.zeros(n - 1, dtype=bool)
     after_quote[1:] = closer[1:-1] & end[:-2]
+    abbrev_stop = numpy.zeros(n - 1, dtype=bool)
+    abbrev_stop[1:] = numpy.isin(orth[:-2], ids["abbrev"]) & (orth[1:-1] == ids["stop"][0])
+    abbrev_stop &= lower[1:]  # "et al. found": a lower-case word goes on with the sentence
     start[1:] = (
-        newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
+        newline[:-1]
+        | numpy.isin(orth[1:], ids["bullet"])
+        | (end[:-1] & ~abbrev_stop)
+        | (after_quote & ~lower[1:])
     )
     if n > 2:  # "tissue.  If": a run of spaces after a full stop is its own token
         start[2:] |= end[:-2] & space[1:-1]
@@ -132,7 +140,14 @@ def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
     """Hash ids of the sentence marks, per vocab (one pipeline per process in practice)."""
     ids = _MARK_IDS.get(id(vocab))
     if ids is None:
-        marks = {"end": _SENT_END, "closer": _CLOSERS, "bullet": _BULLETS, "dash": _DASHES}
+        marks = {
+            "end": _SENT_END,
+            "closer": _CLOSERS,
+            "bullet": _BULLETS,
+            "dash": _DASHES,
+            "abbrev": _ABBREVIATIONS | {a.capitalize() for a in _ABBREVIATIONS},
+            "stop": {"."},
+        }
         ids = _MARK_IDS[id(vocab)] = {
             k: numpy.array([vocab.strings.add(w) for w in sorted(v)], dtype="uint64")
             for k, v in marks.items()
