@@ -25,8 +25,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check checker tests bench
 
+REALDEV := ../shared/realdev
+
+# the real-text set is scored too where it lies beside the checkout (it is never copied in)
 eval: $(STAMP)
-	$(PY) -m checker eval tests/data/devset/claims.jsonl --pages tests/data/devset/pages
+	$(PY) -m checker eval tests/data/devset/claims.jsonl --pages tests/data/devset/pages \
+		$(if $(wildcard $(REALDEV)/claims.jsonl),--realdev $(REALDEV))
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -52,7 +52,7 @@ def test_every_gold_claim_on_the_english_pages_is_found(pages) -> None:
 
 
 def test_no_must_not_flag_line_is_flagged(pages) -> None:
-    assert pages.must_not >= 99
+    assert pages.must_not >= 96  # 99 before the policy relabel made 3 of them flags
     assert pages.false_flags <= BASELINE["page_must_not_flag_max"], pages.bad_flags
 
 

@@ -211,12 +211,26 @@ def _line(name: str, s) -> str:
 
 
 def run_eval(args) -> int:
+    """Score the dev set (FILE, --pages) and/or the real-text set (--realdev)."""
+    if not args.file and args.realdev is None:
+        print("checker eval: give a dev-set FILE, --realdev, or both", file=sys.stderr)
+        return EXIT_ERROR
+    if args.file:
+        status = _eval_devset(args)
+        if status:
+            return status
+    if args.realdev is not None:
+        return _eval_realdev(args)
+    return EXIT_CLEAN
+
+
+def _eval_devset(args) -> int:
     from checker.evaluation.scoring import score_pages, score_sentences
 
     path = Path(args.file)
     if not path.is_file():
         print(f"checker eval: no such file: {path}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     res = score_sentences(path, args.lang)
     print(f"dev set {path} ({res.rows} rows, lang={args.lang}, sha256 {res.sha256[:16]}…)")
     print(_line("all", res.total))
@@ -249,7 +263,43 @@ def run_eval(args) -> int:
                 print(f"PAGE MISS  {r['page'][:2]} [{r.get('category')}] {r['text']}")
             for r in pres.bad_flags:
                 print(f"PAGE FALSE {r['page'][:2]} {r['text']}")
-    return 0
+    return EXIT_CLEAN
+
+
+def _eval_realdev(args) -> int:
+    """Both halves and the gap; breakdowns and errors for the tuning half (A) only, unless a
+    half is asked for by name, so the held-out half is not read by accident."""
+    from checker.evaluation import realdev, summary
+
+    folder = Path(args.realdev) if args.realdev else realdev.default_dir()
+    if not (folder / realdev.CLAIMS_FILE).is_file() or not (folder / realdev.PAGES_FILE).is_file():
+        print(
+            f"checker eval: no real-text set at {folder} (needs {realdev.CLAIMS_FILE} and "
+            f"{realdev.PAGES_FILE})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    halves = [args.half] if args.half else list(realdev.HALVES)
+    results = {h: realdev.evaluate(folder, realdev.Selection(args.lang, h)) for h in halves}
+    first = next(iter(results.values()))
+    print(
+        f"real-text set {folder} (claims sha256 {first.claims_sha256[:16]}…, "
+        f"pages sha256 {first.pages_sha256[:16]}…)"
+    )
+    for res in results.values():
+        print(res.summary())
+    if not args.half:
+        print(realdev.evaluate(folder, realdev.Selection(args.lang)).summary())
+        print(summary.gap(results["A"], results["B"]))
+    listed = results[args.half or "A"]
+    for line in summary.breakdowns(listed):
+        print(line)
+    if not args.quiet:
+        for line in summary.errors(listed):
+            print(line)
+        if not args.half:
+            print("half B errors are not listed: it is the held-out half (ask with --half B)")
+    return EXIT_CLEAN
 
 
 def write_eval_rules(path: Path, lang: str, out: Path) -> None:

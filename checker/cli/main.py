@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from checker.cli.exit_codes import EXIT_ERROR
+from checker.cli.exit_codes import EXIT_CLEAN, EXIT_ERROR
 from checker.engine.lexicons import ENV_VAR as LEXICONS_ENV
 from checker.version import __version__
 
@@ -121,8 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("capture")
 
-    ev = sub.add_parser("eval", help="score the checker on a labelled JSONL dev set")
-    ev.add_argument("file")
+    ev = sub.add_parser(
+        "eval", help="score the checker on a labelled JSONL dev set and/or the real-text set"
+    )
+    ev.add_argument("file", nargs="?", default=None, help="dev-set claims JSONL")
+    ev.add_argument(
+        "--realdev",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also score the real-text set (default DIR: ../shared/realdev)",
+    )
+    ev.add_argument(
+        "--half", choices=["A", "B"], default=None, help="only one half of the real-text sites"
+    )
     ev.add_argument("--lang", default="en", help="rows of this language only ('all' for every row)")
     ev.add_argument(
         "--pages",
@@ -171,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("checker: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `checker eval | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
     finally:
         if args.lexicons:
             _restore(LEXICONS_ENV, previous)

@@ -7,6 +7,7 @@ runs unchanged over archived pages on a cluster. The pipeline is built once per 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from checker.engine import lexicons as lexmod
 from checker.engine.claims import Segment, extract_claims
@@ -30,10 +31,44 @@ def provenance(lexicons_dir: str | None = None) -> dict:
     }
 
 
+_MAX_HEADING_WORDS = 12
+_NOT_HEADING_END = re.compile(r"[.!;,:\"”)]$")
+_BULLET_START = re.compile(r"^(?:[-–—•·*✔✓✅☑▪►■➤→]|\d{1,2}[.)]\s)")
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A short line that opens with a capital and does not end like a sentence: in plain text
+    this is how a title, a section heading or an FAQ question shows itself."""
+    return (
+        bool(line)
+        and len(line.split()) <= _MAX_HEADING_WORDS
+        and (line[0].isupper() or line[0].isdigit())
+        and any(c.isalpha() for c in line)
+        and not _NOT_HEADING_END.search(line)
+        and not _BULLET_START.match(line)
+    )
+
+
 def _line_segments(text: str) -> list[Segment]:
+    """Each line is a block. Plain text has no tags, so its layout is read from the lines: the
+    first line, when it looks like a heading, is the title (tag h1, the page topic); later
+    heading-like lines are section headings (h2), and lines below one belong to its section.
+    Section and topic inheritance then work for pasted text as they do for HTML."""
     segments, pos = [], 0
+    title: str | None = None
+    section: str | None = None
+    seen_text = False
     for line in text.split("\n"):
-        segments.append(Segment(pos, pos + len(line)))
+        stripped = line.strip()
+        tag, path = "p", tuple(x for x in (title, section) if x)
+        if stripped and _looks_like_heading(stripped):
+            if not seen_text:
+                tag, path, title = "h1", (), stripped
+            else:
+                tag, path, section = "h2", (title,) if title else (), stripped
+        if stripped:
+            seen_text = True
+        segments.append(Segment(pos, pos + len(line), tag, path))
         pos += len(line) + 1
     return segments
 

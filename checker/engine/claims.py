@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
 from checker.engine.lexicons import Lexicons
 from checker.engine.nlp import doc_text, norm_text, sentence_spans
+from checker.engine.voice import OWN, REPORTER, page_voice
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,15 @@ class Claim:
     disclaimer: bool
     region: str
     hidden: bool
+    lead_in: bool = False  # an item that takes its claim from the list lead-in above it
 
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
 _TOPIC_TAGS = {"title", "meta", "h1"}
 _PAGE_TAGS = {"title", "meta"}
-# cue categories whose words name the therapy itself ("stem cell epidural", a service heading)
-_SUBJECT_CUES = frozenset({"conflation", "offer"})
+# cue categories whose words name the therapy itself ("stem cell epidural", a service heading,
+# "we use stem cells to treat")
+_SUBJECT_CUES = frozenset({"conflation", "offer", "efficacy"})
 
 
 class _Index:
@@ -90,11 +93,13 @@ class _Index:
         for span in doc.spans.get("conditions", []):
             self.conditions.setdefault(_bisect(sent_starts, span.start_char), []).append(span)
         self.sent_starts = sent_starts
-        self.topic_therapy = self._topic(self.subjects)
+        self.topic_therapy = self._topic(self.subjects) or _dominant(self.subjects, lex)
         self.topic_condition = self._topic(self.conditions)
         self.trial_rx = _trial_regex(lex)
         self.norm = norm_text(doc)
         self.raw = text
+        self.voice = page_voice(self.norm, lex)
+        self.cited = _cited_blocks(self.norm, segments, lex)
 
     def _topic(self, mentions: dict[int, list[Span]]) -> Span | None:
         for i, seg_idx in enumerate(self.seg_of):
@@ -114,8 +119,52 @@ def extract_claims(doc: Doc, segments: list[Segment], lex: Lexicons) -> list[Cla
         claim = _claim(cue, idx, lex)
         if claim is not None:
             claims.append(claim)
+    if idx.voice.kind != REPORTER:
+        claims.extend(_list_items(claims, idx, lex))
+        claims.extend(_answers(doc, idx, lex))
     doc.spans["claims"] = [span for span in map(_claim_span(doc), claims) if span is not None]
     return claims
+
+
+def _cited_blocks(norm: str, segments: list[Segment], lex: Lexicons) -> frozenset[int]:
+    """Blocks that quote outside authors with a citation ('"..." -- A. Author, Journal, 2021
+    [1]'): reported, like a study's conclusion attributed in the sentence. One regex test per
+    block that opens with a quote mark; a patient's testimonial ('"..." - Mary K.') carries no
+    citation and stays a claim."""
+    rxs = lex._index.get("cited_rx")
+    if rxs is None:
+        rxs = lex._index["cited_rx"] = [re.compile(p) for p in lex.page_voice.cited_quotes]
+    if not rxs:
+        return frozenset()
+    out = set()
+    for k, seg in enumerate(segments):
+        block = norm[seg.start : seg.end]
+        if block.lstrip().startswith('"') and any(rx.search(block) for rx in rxs):
+            out.add(k)
+    return frozenset(out)
+
+
+def _dominant(subjects: dict[int, list[Span]], lex: Lexicons) -> Span | None:
+    """A page whose title names no therapy is still about one when its strong mentions clearly
+    lead with one therapy (at least three, twice the next): an FAQ page about "the cells". A
+    page that shares itself between two therapies has no topic."""
+    first: dict[str, Span] = {}
+    counts: dict[str, int] = {}
+    for i in sorted(subjects):
+        for m in subjects[i]:
+            if m.kb_id_ != "strong" or lex.therapy(m.label_).passing:
+                continue
+            first.setdefault(m.label_, m)
+            counts[m.label_] = counts.get(m.label_, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < _TOPIC_MIN_MENTIONS:
+        return None
+    if len(ranked) > 1 and 2 * ranked[1][1] > ranked[0][1]:
+        return None  # two therapies share the page: no topic for sentences that name none
+    return first[ranked[0][0]]
+
+
+_TOPIC_MIN_MENTIONS = 3
 
 
 def _claim_span(doc: Doc):
@@ -134,19 +183,29 @@ def _claim_span(doc: Doc):
     return make
 
 
-def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
+def _claim(cue: Span, idx: _Index, lex: Lexicons, answered: bool = False) -> Claim | None:
     info = lex.cue(cue.kb_id_)
-    if cue._.attributed or cue._.hypothetical or cue._.mention:
+    if cue._.attributed or cue._.hypothetical or cue._.mention or cue._.generic:
         return None
-    if cue._.question and not info.question_ok:
+    if idx.voice.kind == REPORTER:
+        return None  # a news story, notice or trial listing describes claims; it makes none
+    if cue._.relayed and idx.voice.kind != OWN:
+        return None  # a study reported as a result, on a page that is not selling
+    if cue._.question and not info.question_ok and not answered:
         return None
     i = _bisect(idx.sent_starts, cue.start_char)
+    if idx.segments and idx.seg_of[i] in idx.cited:
+        return None  # a passage quoted from named outside authors, with its citation
     if info.max_words and len(_sent_text(idx, i).split()) > info.max_words:
         return None
-    stated, inside = _stated(cue, idx.therapies.get(i, []), lex)
-    if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i):
+    stated, passing, inside = _stated(cue, idx.therapies.get(i, []), lex, idx.raw, idx.sents[i])
+    if info.category == "offer" and not _is_offer(cue, stated + inside, idx, i, lex):
         return None
-    candidates = stated + _inherited(idx, i, lex) + inside
+    inherited = _inherited(idx, i, lex)
+    if passing and not _said_just_before(idx, i, lex):
+        candidates = stated + passing + inherited + inside  # a heading far away does not win
+    else:
+        candidates = stated + inherited + passing + inside
     if not candidates:
         return None
     sent = idx.sents[i]
@@ -174,13 +233,15 @@ def _claim(cue: Span, idx: _Index, lex: Lexicons) -> Claim | None:
 
 
 def _stated(
-    cue: Span, mentions: list[Span], lex: Lexicons
-) -> tuple[list[TherapyRef], list[TherapyRef]]:
+    cue: Span, mentions: list[Span], lex: Lexicons, raw: str, sent: Span
+) -> tuple[list[TherapyRef], list[TherapyRef], list[TherapyRef]]:
     """Therapies named in the sentence, nearest first (a mention before the cue is preferred:
-    it is usually the subject), and apart from them the mentions inside the cue ("no physical
-    therapy"): those come last, after inherited ones, except for conflation, where the cue is
-    the therapy ("stem cell epidural")."""
-    scored, inside_cue = [], []
+    it is usually the subject); then the therapies named in passing (physical therapy,
+    medication), which come after the inherited one unless they open the sentence ("after the
+    epidural, physical therapy helps" is about the epidural); and apart from them the mentions
+    inside the cue ("no physical therapy"): those come last, after inherited ones, except for
+    conflation, where the cue is the therapy ("stem cell epidural")."""
+    scored, inside_cue, passing = [], [], []
     for m in mentions:
         inside = m.start_char >= cue.start_char and m.end_char <= cue.end_char
         if cue.label_ in lex.therapy(m.label_).object_in:
@@ -195,8 +256,28 @@ def _stated(
         else:
             distance = 0
         scored.append((distance, m))
-    scored.sort(key=lambda x: x[0])
-    return [TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_) for _, m in scored], inside_cue
+    named = {m.label_ for _, m in scored}
+    demoted = {t for t in named if set(lex.therapy(t).yields_to) & named}
+    scored.sort(key=lambda x: (x[1].label_ in demoted, lex.therapy(x[1].label_).passing, x[0]))
+    main = []
+    for _, m in scored:
+        ref = TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_)
+        lone = len(main) == 0 and _leads(raw, sent, m)
+        if lex.therapy(m.label_).passing and not lone:
+            passing.append(ref)
+        else:
+            main.append(ref)
+    return main, passing, inside_cue
+
+
+_OPENERS = re.compile(r"[\s\-–—•·*✔✓▪►\d.)(]*(?:(?:the|a|an|our|your|this|regular|gentle)\s+)?")
+
+
+def _leads(raw: str, sent: Span, mention: Span) -> bool:
+    """Does the mention open its sentence (its subject, as in "Physical therapy helps ...")?"""
+    head = raw[sent.start_char : mention.start_char]
+    m = _OPENERS.match(head.lower())
+    return m is not None and m.end() == len(head)
 
 
 def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
@@ -212,9 +293,26 @@ def _inherited(idx: _Index, i: int, lex: Lexicons) -> list[TherapyRef]:
     return []
 
 
+def _said_just_before(idx: _Index, i: int, lex: Lexicons) -> bool:
+    """Did an earlier sentence of the same section name the therapy this one inherits? Only
+    then does it beat a therapy this sentence names in passing ("It is often part of a physical
+    therapy plan" after a sentence about dry needling); a heading or page topic does not."""
+    return _walk_sentences(idx, i, idx.subjects, lex) is not None
+
+
 def _walk_back(
     idx: _Index, i: int, mentions: dict[int, list[Span]], lex: Lexicons
 ) -> tuple[Span, str] | None:
+    found = _walk_sentences(idx, i, mentions, lex)
+    if found is not None:
+        return found, "section"
+    return _from_headings(idx, i, idx.section_of(i), mentions, lex)
+
+
+def _walk_sentences(
+    idx: _Index, i: int, mentions: dict[int, list[Span]], lex: Lexicons
+) -> Span | None:
+    """The main mention of the nearest earlier sentence of the same section that has one."""
     section = idx.section_of(i)
     start_char = idx.sent_starts[i]
     for j in range(i - 1, max(-1, i - 1 - lex.inherit_sentences), -1):
@@ -225,8 +323,8 @@ def _walk_back(
         if idx.segments and idx.segments[idx.seg_of[j]].tag in _PAGE_TAGS:
             continue  # the title and meta description are the page topic, not the section
         if mentions.get(j):
-            return _main_mention(mentions[j], lex), "section"
-    return _from_headings(idx, i, section, mentions, lex)
+            return _main_mention(mentions[j], lex)
+    return None
 
 
 def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
@@ -287,6 +385,16 @@ def _condition(cue: Span, idx: _Index, i: int, lex: Lexicons) -> str:
     return "unspecified"
 
 
+def _negation_rx(lex: Lexicons) -> re.Pattern:
+    """The negation modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("negation_rx")
+    if rx is None:
+        rx = lex._index["negation_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "negation")
+        )
+    return rx
+
+
 def _trial_regex(lex: Lexicons) -> re.Pattern:
     """The trial modifiers as one regex, compiled once per loaded lexicon."""
     rx = lex._index.get("trial_rx")
@@ -318,7 +426,21 @@ def _section_text(idx: _Index, i: int) -> str:
     return idx.norm[seg.end : idx.segments[end - 1].end] if end > k + 1 else ""
 
 
-def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
+def _offerable(lex: Lexicons) -> frozenset[str]:
+    """Therapies a rule flags when offered or sold by a service heading (stem cells; trigger
+    points and facet joint injections, whose every claim of treatment is flagged)."""
+    found = lex._index.get("offerable")
+    if found is None:
+        found = lex._index["offerable"] = frozenset(
+            t
+            for r in lex.rules
+            if "offer" in r.categories and r.verdict in ("contradicts", "unsupported")
+            for t in r.therapies
+        )
+    return found
+
+
+def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int, lex: Lexicons) -> bool:
     """An offer line must itself name a stem cell product (not just "cell therapy") and a
     spinal condition, outside a trial context: prices and booking lines alone are not claims,
     and a heading over a section that calls the therapy experimental is a topic, not an offer."""
@@ -326,7 +448,8 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
         return False  # "paid $5,000 for injections that have never been shown to work"
     if idx.trial_rx.search(_section_text(idx, i)):
         return False
-    if not any(t.therapy == "stem_cell" and t.strength == "strong" for t in stated):
+    offerable = _offerable(lex)
+    if not any(t.therapy in offerable and t.strength == "strong" for t in stated):
         return False
     return any(c.label_ == "spine" for c in idx.conditions.get(i, []))
 
@@ -334,3 +457,197 @@ def _is_offer(cue: Span, stated: list[TherapyRef], idx: _Index, i: int) -> bool:
 def _bisect(starts: list[int], pos: int) -> int:
     """Index of the last start at or before pos (0 when there is none)."""
     return max(0, bisect_right(starts, pos) - 1)
+
+
+# ----------------------------------------------------------------------------- FAQ answers
+def _answers(doc: Doc, idx: _Index, lex: Lexicons) -> list[Claim]:
+    """An FAQ answer that affirms its question makes the question's claim: "Is the procedure
+    safe?" then "Yes, we believe so." The question alone only asks; the answer asserts."""
+    affirm = _affirm_rx(lex)
+    out: list[Claim] = []
+    for cue in doc.spans.get("cues", []):
+        if not cue._.question:
+            continue
+        i = _bisect(idx.sent_starts, cue.start_char)
+        if i + 1 >= len(idx.sents):
+            continue
+        nxt = idx.sents[i + 1]
+        if not affirm.search(idx.norm[nxt.start_char : nxt.end_char].strip()):
+            continue
+        claim = _claim(cue, idx, lex, answered=True)
+        if claim is not None:
+            a, b = _stripped_bounds(idx, i + 1)
+            out.append(replace(claim, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b))
+    return out
+
+
+def _affirm_rx(lex: Lexicons) -> re.Pattern:
+    """The affirm modifiers as one regex, compiled once per loaded lexicon."""
+    rx = lex._index.get("affirm_rx")
+    if rx is None:
+        rx = lex._index["affirm_rx"] = re.compile(
+            "|".join(f"(?:{m.pattern})" for m in lex.modifiers if m.category == "affirm")
+        )
+    return rx
+
+
+# ----------------------------------------------------------------------------- list lead-ins
+_ITEM_MARK = re.compile(r"\s*(?:[-–—•·*✔✓✅☑▪►■➤→]|\d{1,2}[.)])\s*\S")
+_MAX_ITEMS, _MAX_PLAIN_ITEM_WORDS, _MAX_LEAD_IN_CHARS = 30, 10, 160
+
+
+def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
+    """A lead-in that claims ("Stem cells can help treat:", a "Benefits" heading) makes each
+    item of the list below it a claim too: the item inherits the lead-in's claim and therapy.
+    One pass over the sentences; each list is read once, from its lead-in."""
+    by_sent: dict[int, list[Claim]] = {}
+    for c in claims:
+        by_sent.setdefault(_bisect(idx.sent_starts, c.cue_start), []).append(c)
+    out: list[Claim] = []
+    for i in range(len(idx.sents)):
+        if next(_items(idx, i), None) is None:
+            continue  # no list item below it: not a lead-in (the cheap test first)
+        leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
+        if not leads:
+            continue
+        items = list(_items(idx, i))
+        topic = tuple(t for t in leads[0].candidates if not lex.therapy(t.therapy).passing)
+        for j in items:
+            out.extend(_rebased(by_sent.get(j, []), topic, lex))
+            if _names_passing(idx, j, lex):
+                continue  # "participate in physical therapy": care the evidence supports
+            a, b = _stripped_bounds(idx, j)
+            out.extend(
+                replace(c, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b, lead_in=True)
+                for c in leads
+            )
+    return out
+
+
+def _rebased(own: list[Claim], topic: tuple[TherapyRef, ...], lex: Lexicons) -> list[Claim]:
+    """An item's own claims are about the list's therapy unless the item names another one:
+    a sibling bullet's passing mention ("physical rehabilitation") is not what it is about."""
+    out = []
+    for c in own:
+        first = c.candidates[0] if c.candidates else None
+        if first is None or (first.source == "stated" and not lex.therapy(first.therapy).passing):
+            continue
+        out.append(replace(c, candidates=topic + c.candidates, lead_in=True))
+    return out
+
+
+def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> list[Claim]:
+    text = _sent_text(idx, i).strip()
+    if text.endswith(":") and own:
+        return [c for c in own if not c.lead_in]
+    if len(text) > _MAX_LEAD_IN_CHARS:
+        return []
+    norm = idx.norm[idx.sents[i].start_char : idx.sents[i].end_char].strip()
+    if _negation_rx(lex).search(norm):
+        return []  # "has not been shown to treat:" introduces no claims
+    for li, rx in _lead_in_regexes(lex):
+        if rx.fullmatch(norm):
+            claim = _heading_claim(idx, i, li.cue, lex)
+            return [claim] if claim is not None else []
+    return []
+
+
+def _lead_in_regexes(lex: Lexicons) -> list[tuple]:
+    """The lead-in patterns, compiled once per loaded lexicon."""
+    rx = lex._index.get("lead_in_rx")
+    if rx is None:
+        rx = lex._index["lead_in_rx"] = [
+            (li, re.compile(li.pattern)) for li in lex.page_voice.lead_ins
+        ]
+    return rx
+
+
+def _heading_claim(idx: _Index, i: int, cue_id: str, lex: Lexicons) -> Claim | None:
+    """The claim a bare lead-in heading makes ("Benefits"): the cue's category, about the
+    therapy the heading names or the one its section and page are about."""
+    info = lex.cue(cue_id)
+    sent = idx.sents[i]
+    stated = [
+        TherapyRef(m.label_, "stated", m.text.lower(), m.kb_id_)
+        for m in idx.therapies.get(i, [])
+        if not lex.therapy(m.label_).passing
+    ]
+    candidates = stated + _inherited(idx, i, lex)
+    if not candidates:
+        return None
+    seg = idx.segments[idx.seg_of[i]] if idx.segments else Segment(0, 0)
+    hedged = bool(
+        re.search(r"\b(?:potential|possible)\b", idx.norm[sent.start_char : sent.end_char])
+    )
+    return Claim(
+        sent.start_char,
+        sent.end_char,
+        sent.start_char,
+        sent.end_char,
+        info.id,
+        info.category,
+        info.strength,
+        info.severity,
+        tuple(candidates),
+        _condition(sent, idx, i, lex),
+        None,
+        False,
+        hedged,
+        False,
+        False,
+        seg.region,
+        seg.hidden,
+    )
+
+
+def _items(idx: _Index, i: int):
+    """The sentences that are items of the list a lead-in (sentence i) opens: lines that start
+    with a bullet mark (or are <li> blocks), else short lines; the list ends at the first line
+    that is neither. At most a fixed number of sentences is read, so pages stay linear."""
+    bulleted = None
+    n = 0
+    for j in range(i + 1, min(len(idx.sents), i + 1 + _MAX_ITEMS * 3)):
+        if not _starts_line(idx, j):
+            continue  # a second sentence of the same item
+        item = _is_bullet(idx, j)
+        if bulleted is None:
+            bulleted = item
+        if bulleted and not item:
+            return
+        if not bulleted and not _short_line(idx, j):
+            return
+        yield j
+        n += 1
+        if n >= _MAX_ITEMS:
+            return
+
+
+def _starts_line(idx: _Index, j: int) -> bool:
+    start = idx.sent_starts[j]
+    if idx.segments and idx.seg_of[j] != idx.seg_of[j - 1]:
+        return True
+    k = idx.raw.rfind("\n", 0, start)
+    return not idx.raw[k + 1 : start].strip()
+
+
+def _is_bullet(idx: _Index, j: int) -> bool:
+    if idx.segments and idx.segments[idx.seg_of[j]].tag == "li":
+        return True
+    return _ITEM_MARK.match(_sent_text(idx, j)) is not None
+
+
+def _short_line(idx: _Index, j: int) -> bool:
+    text = _sent_text(idx, j).strip()
+    return 0 < len(text.split()) <= _MAX_PLAIN_ITEM_WORDS and not text.endswith(("?", ":"))
+
+
+def _names_passing(idx: _Index, j: int, lex: Lexicons) -> bool:
+    return any(lex.therapy(m.label_).passing for m in idx.therapies.get(j, []))
+
+
+def _stripped_bounds(idx: _Index, j: int) -> tuple[int, int]:
+    """Sentence j's span without its surrounding white space."""
+    s = idx.sents[j]
+    text = idx.raw[s.start_char : s.end_char]
+    lead = len(text) - len(text.lstrip())
+    return s.start_char + lead, s.start_char + len(text.rstrip())

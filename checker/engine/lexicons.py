@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from checker.engine import predicates
 from checker.records import SEVERITIES, VERDICTS
 
 FILES = (
@@ -56,7 +57,10 @@ MODIFIER_CATEGORIES = (
     "disclaimer",
     "affirm",
     "rhetorical",
+    "relay",
+    "generic",
 )
+VOICE_KINDS = ("reporter", "own")
 DIRECTIONS = ("forward", "backward", "both", "sentence")
 CONDITIONS = ("spine", "other", "unspecified")
 
@@ -89,6 +93,13 @@ class Therapy:
     fuzzy: tuple[str, ...]
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     object_in: tuple[str, ...] = ()  # claim categories where a mention is the object
+    # regexes naming the therapy by description ("injected into the facet joints"), for pages
+    # that never use one of its names
+    described: tuple[str, ...] = ()
+    passing: bool = False  # named in passing: never takes a claim from the therapy in focus
+    # therapies this one is an adjunct to: named in the same sentence, they take the claim
+    # ("stem cells enhanced with PRP" is a stem cell claim)
+    yields_to: tuple[str, ...] = ()
 
     def source_evidence(self, mention: str) -> tuple[str, ...]:
         return dict(self.sources).get(mention.lower(), ())
@@ -124,6 +135,41 @@ class Modifier:
     direction: str
     pattern: str
     crosses_clause: bool = False
+
+
+@dataclass(frozen=True)
+class VoiceCue:
+    """A sign of who a page speaks for: a reporter (news, regulator, trial listing) or the
+    page's own promotional voice."""
+
+    id: str
+    kind: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """A bare heading that introduces a list of claims ("Benefits", "Conditions we treat"):
+    each item below it makes the claim of cue `cue`."""
+
+    id: str
+    pattern: str
+    cue: str
+
+
+@dataclass(frozen=True)
+class PageVoice:
+    """Page-level voice settings (modifiers.yaml `page_voice`): each cue counts at most `cap`
+    times; a page is a reporter's when reporter signs reach `reporter_min` and outnumber its
+    own-voice signs `ratio` to one, and is speaking for itself when own signs reach `own_min`."""
+
+    cues: tuple[VoiceCue, ...] = ()
+    cap: int = 2
+    reporter_min: int = 3
+    ratio: int = 2
+    own_min: int = 2
+    lead_ins: tuple[LeadIn, ...] = ()
+    cited_quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +213,7 @@ class Lexicons:
     inherit_sentences: int = 6
     inherit_chars: int = 1500
     sha256: str = ""  # of the pack's rule files, in FILES order: stamped on every report
+    page_voice: PageVoice = field(default_factory=PageVoice)
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def therapy(self, therapy_id: str) -> Therapy:
@@ -303,6 +350,9 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 "fuzzy",
                 "sources",
                 "object_in",
+                "described",
+                "passing",
+                "yields_to",
             },
             f,
             entry,
@@ -328,9 +378,22 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 _str_list(t, "fuzzy", f, entry, False),
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
+                tuple(
+                    _regex(p, f, f"{entry} described {i + 1}")
+                    for i, p in enumerate(_str_list(t, "described", f, entry, False))
+                ),
+                bool(t.get("passing", False)),
+                _str_list(t, "yields_to", f, entry, False),
             )
         )
     _unique([t.id for t in out], f, "therapy")
+    known = {t.id for t in out}
+    for n, t in enumerate(out):
+        for other in t.yields_to:
+            if other not in known:
+                raise LexiconError(
+                    f, f"therapies[{n}] ({t.id})", f"yields_to names unknown therapy '{other}'"
+                )
     return tuple(out)
 
 
@@ -372,11 +435,44 @@ def _parse_durations(d: dict) -> Durations:
     )
 
 
+def _parse_predicates(data: Any) -> dict[str, str]:
+    """claims.yaml `predicates`: NAME -> {verbs: [lemmas], words: [as written]}, each compiled
+    to one alternation (predicates.py). Validated here so a typo names its class."""
+    f = "claims.yaml"
+    if not isinstance(data, dict):
+        raise LexiconError(f, "predicates", "must be a mapping of class names")
+    classes: dict[str, str] = {}
+    for name, body in data.items():
+        entry = f"predicates.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Z][A-Z_]+", name) or name == "TIME":
+            raise LexiconError(f, entry, "a class name is capital letters (TIME is reserved)")
+        if not isinstance(body, dict):
+            raise LexiconError(f, entry, "must be a mapping with verbs and/or words")
+        _only_keys(body, {"verbs", "words"}, f, entry)
+        verbs = _str_list(body, "verbs", f, entry, False)
+        words = _str_list(body, "words", f, entry, False)
+        if not verbs and not words:
+            raise LexiconError(f, entry, "needs at least one verb or word")
+        classes[name] = predicates.class_forms(verbs, words)
+    return classes
+
+
+def _expand(pattern: Any, classes: dict[str, str], entry: str) -> Any:
+    """A cue pattern with its {CLASS} references replaced; an unknown class is an error."""
+    if not isinstance(pattern, str):
+        return pattern  # _regex reports the type
+    try:
+        return predicates.expand(pattern, classes)
+    except predicates.PredicateError as e:
+        raise LexiconError("claims.yaml", entry, str(e)) from None
+
+
 def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
     f = "claims.yaml"
     categories = _str_list(data, "categories", f, "top level")
     for c in categories:
         _one_of(c, CATEGORIES, "category", f, "categories")
+    classes = _parse_predicates(data.get("predicates") or {})
     cues = []
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
@@ -407,11 +503,13 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         if severity:
             _one_of(severity, SEVERITIES, "severity", f, entry)
         patterns = tuple(
-            _regex(p, f, f"{entry} pattern {i + 1}")
+            _regex(_expand(p, classes, f"{entry} pattern {i + 1}"), f, f"{entry} pattern {i + 1}")
             for i, p in enumerate(_need(c, "patterns", list, f, entry))
         )
         exceptions = tuple(
-            _regex(p, f, f"{entry} exception {i + 1}")
+            _regex(
+                _expand(p, classes, f"{entry} exception {i + 1}"), f, f"{entry} exception {i + 1}"
+            )
             for i, p in enumerate(c.get("exceptions") or [])
         )
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex
@@ -588,6 +686,60 @@ def _digest(directory: Path) -> tuple[str, str]:
     return h.hexdigest(), evidence_sha
 
 
+def _parse_page_voice(data: dict) -> PageVoice:
+    """modifiers.yaml `page_voice`: the signs of a page's voice and the list lead-ins."""
+    f = "modifiers.yaml"
+    pv = data.get("page_voice")
+    if pv is None:
+        return PageVoice()
+    if not isinstance(pv, dict):
+        raise LexiconError(f, "page_voice", "must be a mapping")
+    _only_keys(
+        pv,
+        {"cap", "reporter_min", "ratio", "own_min", "cues", "lead_ins", "cited_quotes"},
+        f,
+        "page_voice",
+    )
+    cues = []
+    for n, c in enumerate(_need(pv, "cues", list, f, "page_voice")):
+        entry = f"page_voice.cues[{n}]"
+        _only_keys(c, {"id", "kind", "pattern"}, f, entry)
+        cid = _need(c, "id", str, f, entry)
+        entry = f"page_voice.cues[{n}] ({cid})"
+        kind = _need(c, "kind", str, f, entry)
+        _one_of(kind, VOICE_KINDS, "kind", f, entry)
+        cues.append(VoiceCue(cid, kind, _regex(c.get("pattern"), f, entry)))
+    _unique([c.id for c in cues], f, "page_voice cue")
+    numbers = {}
+    for key in ("cap", "reporter_min", "ratio", "own_min"):
+        value = pv.get(key, getattr(PageVoice, key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise LexiconError(f, "page_voice", f"{key} must be a whole number of at least 1")
+        numbers[key] = value
+    lead_ins = []
+    for n, c in enumerate(pv.get("lead_ins") or []):
+        entry = f"page_voice.lead_ins[{n}]"
+        _only_keys(c, {"id", "pattern", "cue"}, f, entry)
+        lid = _need(c, "id", str, f, entry)
+        entry = f"page_voice.lead_ins[{n}] ({lid})"
+        lead_ins.append(
+            LeadIn(lid, _regex(c.get("pattern"), f, entry), _need(c, "cue", str, f, entry))
+        )
+    cited = tuple(
+        _regex(p, f, f"page_voice.cited_quotes[{n}]")
+        for n, p in enumerate(_str_list(pv, "cited_quotes", f, "page_voice", False))
+    )
+    return PageVoice(tuple(cues), lead_ins=tuple(lead_ins), cited_quotes=cited, **numbers)
+
+
+def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...]) -> None:
+    known = {c.id for c in cues}
+    for n, li in enumerate(voice.lead_ins):
+        if li.cue not in known:
+            entry = f"page_voice.lead_ins[{n}] ({li.id})"
+            raise LexiconError("modifiers.yaml", entry, f"unknown cue '{li.cue}'")
+
+
 def load(directory: Path | str | None = None) -> Lexicons:
     """Read and validate every lexicon file; raise LexiconError on the first problem."""
     directory = Path(resolve_directory(directory))
@@ -599,6 +751,8 @@ def load(directory: Path | str | None = None) -> Lexicons:
     conditions = _parse_conditions(raw["conditions.yaml"])
     categories, cues, durations = _parse_claims(raw["claims.yaml"])
     modifiers, terminators, voice = _parse_modifiers(raw["modifiers.yaml"])
+    voice_page = _parse_page_voice(raw["modifiers.yaml"])
+    _check_lead_ins(voice_page, cues)
     known = {
         "therapies": {t.id for t in therapies},
         "categories": set(categories),
@@ -634,6 +788,7 @@ def load(directory: Path | str | None = None) -> Lexicons:
         not_claims,
         *inherit,
         sha256=digest,
+        page_voice=voice_page,
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}

@@ -32,7 +32,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from checker.engine import lexicons as lexmod
-from checker.engine.literal_index import LiteralIndex, required_literals, scan
+from checker.engine.literal_index import (
+    WORD_START,
+    LiteralIndex,
+    index_for,
+    pattern_reach,
+    required_literals,
+    scan,
+)
 from checker.engine.text import normalise
 
 CUE_ATTRS = (
@@ -47,6 +54,8 @@ CUE_ATTRS = (
     "testimonial",
     "trial",
     "disclaimer",
+    "relayed",
+    "generic",
 )
 for _attr in CUE_ATTRS:
     if not Span.has_extension(_attr):
@@ -59,6 +68,8 @@ _CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 _WORD = re.compile(r"\b[a-z]{6,}\b")
 _DASHES = {"—", "–", "-"}
 _BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
+# abbreviations whose full stop does not end a sentence ("Smith et al. found ...")
+_ABBREVIATIONS = {"al", "vs", "approx", "fig", "figs", "ca", "cf"}
 
 
 def _lex(config_dir: str | None) -> lexmod.Lexicons:
@@ -101,10 +112,22 @@ def sentences(doc: Doc) -> Doc:
     start[0] = True
     after_quote = numpy.zeros(n - 1, dtype=bool)
     after_quote[1:] = closer[1:-1] & end[:-2]
+    abbrev_stop = numpy.zeros(n - 1, dtype=bool)
+    abbrev_stop[1:] = numpy.isin(orth[:-2], ids["abbrev"]) & (orth[1:-1] == ids["stop"][0])
+    abbrev_stop &= lower[1:]  # "et al. found": a lower-case word goes on with the sentence
     start[1:] = (
-        newline[:-1] | numpy.isin(orth[1:], ids["bullet"]) | end[:-1] | (after_quote & ~lower[1:])
+        newline[:-1]
+        | numpy.isin(orth[1:], ids["bullet"])
+        | (end[:-1] & ~abbrev_stop)
+        | (after_quote & ~lower[1:])
     )
-    keep = space | closer | numpy.isin(orth, ids["dash"])  # a closing quote or "— Name" stays
+    if n > 2:  # "tissue.  If": a run of spaces after a full stop is its own token
+        start[2:] |= end[:-2] & space[1:-1]
+    # a closing quote or "— Name" stays with its sentence; but a line never opens with one: a
+    # dash there is a bullet, a quote mark opens a quotation
+    dash = numpy.isin(orth, ids["dash"])
+    keep = space | closer | dash
+    keep[1:] &= ~((dash[1:] | closer[1:]) & newline[:-1])
     start[1:] &= ~keep[1:]
     doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
@@ -117,7 +140,14 @@ def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
     """Hash ids of the sentence marks, per vocab (one pipeline per process in practice)."""
     ids = _MARK_IDS.get(id(vocab))
     if ids is None:
-        marks = {"end": _SENT_END, "closer": _CLOSERS, "bullet": _BULLETS, "dash": _DASHES}
+        marks = {
+            "end": _SENT_END,
+            "closer": _CLOSERS,
+            "bullet": _BULLETS,
+            "dash": _DASHES,
+            "abbrev": _ABBREVIATIONS | {a.capitalize() for a in _ABBREVIATIONS},
+            "stop": {"."},
+        }
         ids = _MARK_IDS[id(vocab)] = {
             k: numpy.array([vocab.strings.add(w) for w in sorted(v)], dtype="uint64")
             for k, v in marks.items()
@@ -159,6 +189,9 @@ class TherapyMatcher:
         self.cutoff = fuzzy_cutoff
         self.prefixes = {w[:2] for terms in self.fuzzy.values() for w, _ in terms}
         self.cache: dict[str, str | None] = {}
+        self.described = [
+            (t.id, re.compile(p), required_literals(p)) for t in lex.therapies for p in t.described
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -168,6 +201,7 @@ class TherapyMatcher:
         spans = filter_spans(spans)
         covered = {i for s in spans for i in range(s.start, s.end)}
         spans.extend(self._fuzzy(doc, covered))
+        spans.extend(self._described(doc, covered))
         doc.spans["therapies"] = sorted(spans, key=lambda s: s.start)
         return doc
 
@@ -185,6 +219,24 @@ class TherapyMatcher:
             span = doc.char_span(m.start(), m.end())
             if span is not None and not covered.intersection(range(span.start, span.end)):
                 out.append(Span(doc, span.start, span.end, label=tid, kb_id="fuzzy"))
+        return out
+
+    def _described(self, doc: Doc, covered: set[int]) -> list[Span]:
+        """A therapy told by what is done ("steroid is injected into the facet joints") where
+        no name of it is used: a page describing a procedure is about it all the same. Only
+        where no named mention overlaps, and only near the patterns' literals."""
+        if not self.described:
+            return []
+        text = norm_text(doc)
+        index = index_for(text)
+        out: list[Span] = []
+        for tid, rx, lits in self.described:
+            for m in scan(rx, lits, index):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None or covered.intersection(range(span.start, span.end)):
+                    continue
+                covered.update(range(span.start, span.end))
+                out.append(Span(doc, span.start, span.end, label=tid, kb_id="described"))
         return out
 
     def _best(self, word: str) -> str | None:
@@ -263,6 +315,7 @@ class CueMatcher:
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
         self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
         self.not_claims = (
             re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
@@ -273,7 +326,7 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         text = norm_text(doc)
-        index = LiteralIndex(text)
+        index = index_for(text)
         spans: list[Span] = []
         for cc in self.cues:
             if not cc.active(index):
@@ -336,13 +389,23 @@ class CueMatcher:
             for rx in self.contexts:
                 for m in rx.finditer(window):
                     if m.start() + a <= t.start() and t.end() <= m.end() + a:
-                        found.add((m.start() + a, m.end() + a, self._weeks(m)))
+                        end, weeks = self._chained(text, m.end() + a, self._weeks(m))
+                        found.add((m.start() + a, end, weeks))
         return sorted(found)
+
+    def _chained(self, text: str, end: int, weeks: float) -> tuple[int, float]:
+        """A list of times claims its longest ("for weeks, months, or years"; "four to eight
+        weeks, and sometimes up to a year"): follow the list past the first time."""
+        while True:
+            m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
+            if m is None or m.end() <= end:
+                return end, weeks
+            end, weeks = m.end(), max(weeks, self._weeks(m))
 
     def _durations(self, doc: Doc, text: str) -> list[Span]:
         found = self._explicit(text)
         explicit = sorted(s for s, _, _ in found)
-        index = LiteralIndex(text)
+        index = index_for(text)
         for rx, weeks, lits in self.vague:
             for m in scan(rx, lits, index):
                 found.append((m.start(), m.end(), weeks))
@@ -360,8 +423,17 @@ class CueMatcher:
         return out
 
 
+def _plain(literals: frozenset[str] | None) -> frozenset[str] | None:
+    """Required literals as plain substrings (a word-start literal is still a substring)."""
+    if literals is None:
+        return None
+    return frozenset(x.removeprefix(WORD_START) for x in literals)
+
+
 def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200) -> bool:
-    """Does a match of rx overlap text[start:end]? Searched only near it, not the whole page."""
+    """Does a match of rx overlap text[start:end]? Searched only near it, not the whole page:
+    within `reach`, or within the pattern's own widest match where that is narrower."""
+    reach = min(reach, pattern_reach(rx.pattern))
     for m in rx.finditer(text, max(0, start - reach), min(len(text), end + reach)):
         if m.start() < end and start < m.end():
             return True
@@ -369,6 +441,13 @@ def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200)
 
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 80  # wider than any context pattern's reach
+# what may join the times of a list: "weeks, or even months", "and in some cases up to a year"
+_JOINERS = (
+    r"(?:or|and|to|but|even|sometimes|occasionally|often|up to|as long as|longer|more than|over|"
+    r"beyond|in (?:some|rare|many|a few) cases|for some(?: people| patients)?|possibly|perhaps)"
+)
+_CHAIN_LEAD = rf"(?:\s*,\s*(?:{_JOINERS}[,\s]+)*|\s+(?:{_JOINERS}[,\s]+)+)"
+_CHAIN_REACH = 70
 
 
 def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
@@ -401,6 +480,9 @@ class ContextComponent:
 
     def __init__(self, lex: lexmod.Lexicons, max_quote_words: int) -> None:
         self.mods = [(m, re.compile(m.pattern)) for m in lex.modifiers]
+        # each modifier's required words (plain substrings): a sentence lacking all of them
+        # cannot hold a match, so its regex is not run there
+        self.mod_literals = [_plain(required_literals(m.pattern)) for m in lex.modifiers]
         self.terminators = re.compile("|".join(f"(?:{t})" for t in lex.terminators))
         self.voice = re.compile("|".join(f"(?:{v})" for v in lex.voice_switch))
         self.max_quote_words = max_quote_words
@@ -436,7 +518,9 @@ class ContextComponent:
         terms = [(m.start() + s0, m.end() + s0) for m in self.terminators.finditer(chunk)]
         voices = [(m.start() + s0, m.end() + s0) for m in self.voice.finditer(chunk)]
         raw = []
-        for mod, rx in self.mods:
+        for (mod, rx), literals in zip(self.mods, self.mod_literals, strict=True):
+            if literals is not None and not any(x in chunk for x in literals):
+                continue
             for m in rx.finditer(chunk):
                 if m.end() == m.start():
                     continue
@@ -472,18 +556,22 @@ class ContextComponent:
     ) -> None:
         c0, c1 = cue.start_char, cue.end_char
 
-        def covering(category: str) -> list[_Trigger]:
+        def covering(category: str, inside: bool = False) -> list[_Trigger]:
             return [
                 t
                 for t in triggers
                 if t.category == category
-                and t.scope[0] <= c0 < t.scope[1]
-                and not (c0 <= t.start and t.end <= c1)
+                and (t.scope[0] <= c0 < t.scope[1] or (inside and c0 <= t.start < c1))
+                and (inside or not (c0 <= t.start and t.end <= c1))
             ]
 
         cue._.negated = bool(covering("negation")) != (len(covering("reversal")) % 2 == 1)
-        cue._.hedged = bool(covering("hedge"))
+        # a negation inside a cue is part of the claim ("no more pain"); a hedge inside one
+        # ("may help") still softens it
+        cue._.hedged = bool(covering("hedge", inside=True))
         cue._.attributed = bool(covering("attribution"))
+        cue._.relayed = bool(covering("relay"))
+        cue._.generic = bool(covering("generic"))
         cue._.hypothetical = bool(covering("hypothetical"))
         cue._.testimonial = any(t.category == "testimonial" for t in triggers)
         cue._.trial = any(t.category == "trial" for t in triggers)

@@ -40,6 +40,17 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def mcc(self) -> float:
+        """Matthews correlation: one figure that rewards both classes, 0 for a constant guess."""
+        tp, fp, fn, tn = self.tp, self.fp, self.fn, self.tn
+        den = ((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) ** 0.5
+        return (tp * tn - fp * fn) / den if den else 0.0
+
+    @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0

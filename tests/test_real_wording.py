@@ -1,0 +1,246 @@
+"""How real pages word claims: predicate classes and the cues built on them.
+
+Table-driven, in our own words (never text copied from the real-text set). Each row is a
+sentence, optional preceding context (a heading or the sentence that names the therapy), the
+expected outcome (a category for a flag, "ok" for none) and why. The ok rows are look-alikes
+(disclaimers, news reports, biology, accurate statements) so that a cue that over-reaches fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import check_text
+from checker.engine import lexicons as lexmod
+from checker.engine.predicates import PredicateError, class_forms, expand, inflect
+
+FLAG = ("contradicts", "unsupported")
+
+# (text, context, expected category or "ok")
+ROWS: list[tuple[str, str, str]] = [
+    # -- relief verbs as a class: every inflection, one rule
+    ("Our stem cell injections soothe aching discs and ease sciatica.", "", "efficacy"),
+    ("Patients tell us the bone marrow concentrate eased their neck stiffness.", "", "efficacy"),
+    ("Umbilical cord cells are alleviating chronic back pain for our clients.", "", "efficacy"),
+    ("This disease is common in older adults.", "Stem cell therapy", "ok"),
+    # -- improvement and help
+    ("Adipose stem cells boost mobility in worn lumbar joints.", "", "efficacy"),
+    ("Stem cell therapy may help you get back to the garden this spring.", "", "efficacy"),
+    ("Our coordinators can help you schedule a stem cell consultation.", "", "ok"),
+    ("Stem cells are an option for people with degenerative disc disease.", "", "efficacy"),
+    ("We use Wharton's jelly to treat sciatica and disc tears.", "", "efficacy"),
+    ("Stem cell injections address the underlying cause of your back pain.", "", "efficacy"),
+    # -- rhetorical questions that assert, and questions that only ask
+    ("Did you know stem cells can rebuild a worn spinal disc?", "", "efficacy"),
+    ("Can stem cells help my back?", "", "ok"),
+    # a question that presupposes the benefit asserts it
+    ("How soon will I see results from stem cell therapy?", "", "efficacy"),
+    ("How is the stem cell sample drawn from the hip?", "", "ok"),
+    ("Is the stem cell procedure safe?\n\nYes, absolutely.", "", "safety"),
+    # -- regulatory evasion and compliance framings
+    ("Our stem cell products are FDA compliant.", "", "regulatory"),
+    ("The FDA neither approves nor denies our stem cell procedure.", "", "regulatory"),
+    (
+        "Our cord tissue allografts are 361 exempt products, so no approval is required.",
+        "",
+        "regulatory",
+    ),
+    ("Our stem cell laboratory has met all the formal regulatory requirements.", "", "regulatory"),
+    ("Stem cell therapy for back pain is not FDA approved.", "", "ok"),
+    ("The trial was approved by an institutional review board.", "A stem cell study", "ok"),
+    # -- success told by proportions and failures
+    ("The vast majority of our stem cell patients feel a real difference.", "", "success_rate"),
+    (
+        "Only three of our 200 stem cell patients went on to need spinal surgery.",
+        "",
+        "success_rate",
+    ),
+    (
+        "Most people who have epidural steroid injections report significant pain relief.",
+        "",
+        "success_rate",
+    ),
+    ("Most people with sudden back pain recover within a few weeks without treatment.", "", "ok"),
+    # -- research-flavoured puffery
+    ("A growing body of research supports stem cell therapy for disc pain.", "", "evidence"),
+    (
+        "Studies have shown encouraging results with bone marrow concentrate for back pain.",
+        "",
+        "evidence",
+    ),
+    ("There is little evidence that stem cells regenerate spinal discs.", "", "ok"),
+    ("Laboratory studies in mice have been encouraging for stem cells.", "", "ok"),
+    # -- everyday testimonials
+    ("After my stem cell injection I can walk my dog again.", "", "efficacy"),
+    ("My back pain is completely gone since the amniotic injection.", "", "efficacy"),
+    ("Stem cells made a huge difference, I feel like a new person.", "", "efficacy"),
+    # -- safety in everyday words
+    ("Stem cell injections carry minimal side effects and little to no downtime.", "", "safety"),
+    ("The mesenchymal cell procedure is painless and very comfortable.", "", "safety"),
+    ("Epidural steroid injections carry no risk of complications.", "", "safety"),
+    ("An epidural steroid injection is a safe, well-tolerated outpatient procedure.", "", "ok"),
+    # -- surgery delayed or avoided
+    (
+        "Epidural steroid injections may delay or avoid the need for spine surgery.",
+        "",
+        "alternative_to_surgery",
+    ),
+    ("Stem cells can reduce the need for a lumbar fusion.", "", "alternative_to_surgery"),
+    ("Many people are desperate to avoid surgery for back pain.", "Stem cell therapy", "ok"),
+    (
+        "Some doctors have started experimenting with stem cells to try to heal discs.",
+        "",
+        "ok",
+    ),
+    # -- durations
+    (
+        "Epidural steroid injections give relief that lasts for weeks, or even months.",
+        "",
+        "duration",
+    ),
+    ("Radiofrequency ablation relief lasts between nine and fifteen months.", "", "duration"),
+    ("Epidural steroid injections can give relief for a few weeks.", "", "ok"),
+    ("Radiofrequency ablation relief usually lasts from three to six months.", "", "ok"),
+    # -- standard of care and promises to the reader
+    (
+        "Stem cell therapy has revolutionized the care of damaged spinal discs.",
+        "",
+        "standard_of_care",
+    ),
+    ("After an epidural steroid injection, you will notice much less pain.", "", "efficacy"),
+    ("Epidural steroid injections can help relieve leg pain for a few weeks.", "", "ok"),
+    (
+        "This injection relieves the leg pain that a trapped nerve causes.",
+        "Epidural injections",
+        "efficacy",
+    ),
+    (
+        "This injection relieves pain by reducing swelling around the nerve root.",
+        "Epidural injections",
+        "ok",
+    ),
+    ("We use bone marrow cells combined with PRP to rebuild worn discs.", "", "efficacy"),
+    ("An epidural steroid injection is a common outpatient procedure.", "", "ok"),
+    ("Stem cell therapy is now a common treatment for worn discs.", "", "standard_of_care"),
+    ("Stem Cell Therapy for Herniated Discs Explained", "", "ok"),
+    ("Stem Cell Therapy for Herniated Discs", "", "offer"),
+    # -- diagnostic blocks
+    ("Medial branch blocks diagnose and treat facet joint pain.", "", "efficacy"),
+    ("Medial branch blocks help your doctor find the source of your pain.", "", "ok"),
+    # -- a therapy described, not named
+    (
+        "Steroid is injected into the facet joints and gives months of relief.",
+        "",
+        "duration",
+    ),
+    (
+        "If your pain improves after the facet joint is injected, the joint is the source.",
+        "",
+        "ok",
+    ),
+    # -- reported speech, biology and notices stay ok
+    ("Mesenchymal stem cells possess the capacity to rebuild the tissue they reside in.", "", "ok"),
+    ("Effective 1 March, we no longer offer stem cell injections.", "", "ok"),
+    ("Stem cell clinics claim their injections cure back pain.", "", "ok"),
+    ("The complaint says the doctor allegedly sold stem cells as a cure for sciatica.", "", "ok"),
+    ("They promise that stem cells rebuild discs, but the evidence is thin.", "", "ok"),
+    ("In a small pilot, Smith et al. found that stem cells repaired discs.", "", "ok"),
+    ("Studies have shown that we can turn stem cells into cartilage cells.", "", "ok"),
+    ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),
+]
+
+
+def _outcome(text: str, context: str) -> str:
+    prefix = context + "\n\n" if context else ""
+    lo = len(prefix)
+    flags = [f for f in check_text(prefix + text).findings if f.verdict in FLAG and f.end > lo]
+    return flags[0].category if flags else "ok"
+
+
+@pytest.mark.parametrize(("text", "context", "expected"), ROWS, ids=[r[0][:40] for r in ROWS])
+def test_real_wording(text: str, context: str, expected: str) -> None:
+    assert _outcome(text, context) == expected
+
+
+@pytest.mark.parametrize(
+    ("lemma", "forms"),
+    [
+        ("ease", {"ease", "eases", "eased", "easing"}),
+        ("soothe", {"soothe", "soothes", "soothed", "soothing"}),
+        ("remedy", {"remedy", "remedies", "remedied", "remedying"}),
+        ("stop", {"stop", "stops", "stopped", "stopping"}),
+        ("fix", {"fix", "fixes", "fixed", "fixing"}),
+        ("rebuild", {"rebuild", "rebuilds", "rebuilt", "rebuilding"}),
+        (
+            "get rid of",
+            {"get rid of", "gets rid of", "got rid of", "gotten rid of", "getting rid of"},
+        ),
+    ],
+)
+def test_inflection(lemma: str, forms: set[str]) -> None:
+    assert inflect(lemma) == forms
+
+
+def test_class_matches_whole_words_only() -> None:
+    """A class is whole words: "ease" must not fire inside "disease"."""
+    import re
+
+    rx = re.compile(r"\b" + class_forms(["ease"], []) + r"\b")
+    assert rx.search("it eased the pain") and not rx.search("a common disease")
+
+
+def test_expand_leaves_regex_counts_alone() -> None:
+    assert expand(r"(?:\w+ ){0,2}{XY}", {"XY": "(?:a|b)"}) == r"(?:\w+ ){0,2}(?:a|b)"
+
+
+def test_unknown_class_is_named(tmp_path) -> None:
+    with pytest.raises(PredicateError, match="NOPE"):
+        expand("{NOPE}", {})
+
+
+def test_loader_names_file_and_entry_for_a_bad_class(tmp_path) -> None:
+    src = lexmod.default_directory()
+    for name in (*lexmod.FILES, lexmod.EVIDENCE_DOCUMENT):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    claims = (tmp_path / "claims.yaml").read_text(encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(
+        claims.replace("{RELIEVE} (?:", "{RELIEVES} (?:", 1), encoding="utf-8"
+    )
+    with pytest.raises(lexmod.LexiconError, match=r"claims\.yaml.*efficacy\.predicates.*RELIEVES"):
+        lexmod.load(tmp_path)
+
+
+def test_plain_text_page_topic_is_its_leading_therapy() -> None:
+    """An FAQ that names its stem cells only further down is still about them: a claim above
+    the first mention takes the therapy most of the page talks about."""
+    page = (
+        "Questions we hear\n"
+        "Nearly all patients notice real improvement within a week.\n"
+        "Where do the stem cells come from?\n"
+        "Our stem cells come from donated cord tissue.\n"
+        "How are the stem cells stored?\n"
+        "The stem cells are frozen until the day of treatment."
+    )
+    flags = check_text(page).flags
+    assert [f.therapy for f in flags][:1] == ["stem_cell"]
+    assert flags[0].sentence.startswith("Nearly all patients")
+
+
+def test_no_leading_therapy_no_topic() -> None:
+    page = (
+        "Nearly all patients notice real improvement within a week.\n"
+        "Stem cells and epidural injections are both discussed below.\n"
+        "Epidural injections are given under x-ray guidance."
+    )
+    assert not check_text(page).flags
+
+
+def test_a_therapy_inside_a_benefit_cue_is_still_the_subject() -> None:
+    """ "We use stem cells to treat ..." names the subject inside the cue; the next sentence
+    inherits it (a therapy inside a dismissing cue, "no physical therapy", does not)."""
+    page = (
+        "We use stem cells to treat worn discs.\n"
+        "Most patients enjoy significant improvement within weeks."
+    )
+    flags = check_text(page).flags
+    assert len(flags) == 2 and {f.therapy for f in flags} == {"stem_cell"}
