@@ -115,6 +115,38 @@ The simplest way to thaw a stem cell vial is to hold it in a warm hand.
 These stem cells are the most effective way to heal a worn disc."""
 
 
+BODY_PROCESS = """Bone Marrow Concentrate for Back Pain
+Marrow carries proteins that take part in the body's repair and the healing process.
+Fibroblast growth factor is a protein that steers how new vessels form.
+Such cells also secrete signalling molecules that calm swelling.
+Our marrow injections heal the worn disc and end the need for surgery.
+These cells secrete proteins that repair your damaged discs."""
+
+PREVALENCE = """Stem Cell Therapy for Back Pain
+Roughly 70% of adults will develop back pain at some time in their lives.
+Back pain is a leading cause of missed work, affecting about 8% of workers each year.
+Stem cell therapy relieves back pain in 85% of our patients.
+About 90% of people who have our injection experience relief within a week."""
+
+CONVENTIONAL = """Regenerative Disc Therapy
+Pills, steroid shots and surgery often bring only short-term relief for a worn disc.
+Steroid shots ease the ache without actually healing the disc.
+Painkillers mask the problem rather than true repair.
+Standard options tend to show limited effectiveness in giving long-term relief.
+Regenerative disc therapy repairs the disc for lasting relief.
+Unlike pills that give only short-term relief, our cell shots regrow the disc."""
+
+REVIEWED = """Dry Needling for Back Pain
+Investigators reviewed the published evidence on dry needling to see how effective it is.
+The review concluded that proof that needling eases back pain was lacking.
+There is a paucity of trial data on regenerative shots for hip pain.
+Cell-derived vesicles are being explored as a way of managing joint pain.
+Dry needling gives lasting relief from back pain."""
+
+KNOTS = """Trigger Point Injections
+Tight knots in back muscles can restrict your range of motion.
+Trigger point injections can reduce your pain for good."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -213,6 +245,63 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        BODY_PROCESS,
+        {
+            "Our marrow injections heal the worn disc and end the need for surgery.",
+            "These cells secrete proteins that repair your damaged discs.",
+        },
+        {
+            "Marrow carries proteins that take part in the body's repair and the healing process.",
+            "Fibroblast growth factor is a protein that steers how new vessels form.",
+            "Such cells also secrete signalling molecules that calm swelling.",
+        },
+        id="body-healing-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        PREVALENCE,
+        {
+            "Stem cell therapy relieves back pain in 85% of our patients.",
+            "About 90% of people who have our injection experience relief within a week.",
+        },
+        {
+            "Roughly 70% of adults will develop back pain at some time in their lives.",
+            "Back pain is a leading cause of missed work, affecting about 8% of workers each year.",
+        },
+        id="how-common-a-condition-is-is-not-a-success-rate",
+    ),
+    pytest.param(
+        CONVENTIONAL,
+        {
+            "Regenerative disc therapy repairs the disc for lasting relief.",
+            "Unlike pills that give only short-term relief, our cell shots regrow the disc.",
+        },
+        {
+            "Pills, steroid shots and surgery often bring only short-term relief for a worn disc.",
+            "Steroid shots ease the ache without actually healing the disc.",
+            "Painkillers mask the problem rather than true repair.",
+            "Standard options tend to show limited effectiveness in giving long-term relief.",
+        },
+        id="weak-effect-of-other-care-is-not-a-claim",
+    ),
+    pytest.param(
+        REVIEWED,
+        {"Dry needling gives lasting relief from back pain."},
+        {
+            "Investigators reviewed the published evidence on dry needling to see how effective"
+            " it is.",
+            "The review concluded that proof that needling eases back pain was lacking.",
+            "There is a paucity of trial data on regenerative shots for hip pain.",
+            "Cell-derived vesicles are being explored as a way of managing joint pain.",
+        },
+        id="evidence-reviewed-or-lacking-is-not-a-claim",
+    ),
+    pytest.param(
+        KNOTS,
+        {"Trigger point injections can reduce your pain for good."},
+        {"Tight knots in back muscles can restrict your range of motion."},
+        id="harm-a-condition-does-is-not-a-benefit",
     ),
 ]
 
