@@ -147,6 +147,12 @@ KNOTS = """Trigger Point Injections
 Tight knots in back muscles can restrict your range of motion.
 Trigger point injections can reduce your pain for good."""
 
+ASIDE_CARE = """Facet joint injections are offered for neck pain at this office.
+You may take your usual medications afterwards, but skip them for a few hours.
+Others find that the pain is gone for years.
+Physical therapy strengthens the neck muscles.
+It restores full motion."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -245,6 +251,12 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        ASIDE_CARE,
+        {"Others find that the pain is gone for years."},
+        {"It restores full motion."},
+        id="care-named-in-passing-is-not-what-follows-is-about",
     ),
     pytest.param(
         BODY_PROCESS,

@@ -322,9 +322,17 @@ def _walk_sentences(
             break
         if idx.segments and idx.segments[idx.seg_of[j]].tag in _PAGE_TAGS:
             continue  # the title and meta description are the page topic, not the section
-        if mentions.get(j):
-            return _main_mention(mentions[j], lex)
+        found = [m for m in mentions.get(j, ()) if not _aside(idx, j, m, lex)]
+        if found:
+            return _main_mention(found, lex)
     return None
+
+
+def _aside(idx: _Index, j: int, mention: Span, lex: Lexicons) -> bool:
+    """Care named in passing and not as its sentence's subject ("you may take your usual
+    medicines afterwards"): what follows is still about the treatment before it."""
+    therapy = lex._index["therapies"].get(mention.label_)
+    return therapy is not None and therapy.passing and not _leads(idx.raw, idx.sents[j], mention)
 
 
 def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
