@@ -153,6 +153,16 @@ Others find that the pain is gone for years.
 Physical therapy strengthens the neck muscles.
 It restores full motion."""
 
+BARE_LEAD_IN = """Stem Cell Therapy for Neck Pain
+How Stem Cells Work
+Stem cells are drawn from your hip. They work by:
+These effects matter most in a worn disc and in the small joints of the neck.
+Each visit takes an hour at the clinic. The steps are as follows:
+These steps are the same for every patient who comes to see us for care.
+Epidural Steroid Injections
+The epidural injection aims to:
+- Ease swelling around the nerve"""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -251,6 +261,16 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        BARE_LEAD_IN,
+        {"Stem cells are drawn from your hip. They work by:"},
+        {
+            "Each visit takes an hour at the clinic. The steps are as follows:",
+            "The epidural injection aims to:",
+            "- Ease swelling around the nerve",
+        },
+        id="a-bare-lead-in-makes-its-own-claim",
     ),
     pytest.param(
         ASIDE_CARE,

@@ -514,7 +514,11 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
     out: list[Claim] = []
     for i in range(len(idx.sents)):
         if next(_items(idx, i), None) is None:
-            continue  # no list item below it: not a lead-in (the cheap test first)
+            # no list item below it (a list the page lost, or one it shows as a picture):
+            # a bare lead-in ("They work by:") still makes its own claim
+            if _sent_text(idx, i).rstrip().endswith(":") and not by_sent.get(i):
+                out.extend(_lead_in_claims(idx, i, [], lex))
+            continue
         leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
         if not leads:
             continue
