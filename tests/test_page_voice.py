@@ -163,6 +163,14 @@ Epidural Steroid Injections
 The epidural injection aims to:
 - Ease swelling around the nerve"""
 
+RISK_PLAYED_DOWN = """Stem Cell Injections for Back Pain
+The chance of a problem when we draw the marrow from your pelvis is very small.
+Rarely, side effects such as bruising show up where the needle went in.
+In most cases these mild effects wear off within a couple of days.
+Epidural Steroid Injections for Sciatica
+The chance of an infection after the epidural injection is small.
+Serious problems from harvesting marrow are reported in the medical literature."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -261,6 +269,19 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        RISK_PLAYED_DOWN,
+        {
+            "The chance of a problem when we draw the marrow from your pelvis is very small.",
+            "Rarely, side effects such as bruising show up where the needle went in.",
+            "In most cases these mild effects wear off within a couple of days.",
+        },
+        {
+            "The chance of an infection after the epidural injection is small.",
+            "Serious problems from harvesting marrow are reported in the medical literature.",
+        },
+        id="risk-played-down-for-stem-cells-versus-an-established-injection",
     ),
     pytest.param(
         BARE_LEAD_IN,
