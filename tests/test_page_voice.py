@@ -171,6 +171,10 @@ Epidural Steroid Injections for Sciatica
 The chance of an infection after the epidural injection is small.
 Serious problems from harvesting marrow are reported in the medical literature."""
 
+GENTLER_THAN_SURGERY = """Stem Cell Injections for Back Pain
+Our stem cell injections are far less invasive than a spinal operation.
+Keyhole disc surgery is less invasive than open fusion surgery."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -269,6 +273,12 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        GENTLER_THAN_SURGERY,
+        {"Our stem cell injections are far less invasive than a spinal operation."},
+        {"Keyhole disc surgery is less invasive than open fusion surgery."},
+        id="an-injection-set-beside-surgery-as-the-gentler-choice",
     ),
     pytest.param(
         RISK_PLAYED_DOWN,
