@@ -175,6 +175,15 @@ GENTLER_THAN_SURGERY = """Stem Cell Injections for Back Pain
 Our stem cell injections are far less invasive than a spinal operation.
 Keyhole disc surgery is less invasive than open fusion surgery."""
 
+ASKED_AS_PROOF = """Stem Cell Therapy for Back Pain
+So why would stem cells work so well for this whole group of patients?
+Why would someone who hurt for ten years feel relief weeks after starting stem cell therapy?
+Why do stem cells draw so much interest from researchers?
+Facet Joint Injections
+Facet joint injections can be both diagnostic and therapeutic.
+Epidural Steroid Injections
+An epidural steroid injection can be both diagnostic and therapeutic."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -273,6 +282,20 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        ASKED_AS_PROOF,
+        {
+            "So why would stem cells work so well for this whole group of patients?",
+            "Why would someone who hurt for ten years feel relief weeks after starting stem cell"
+            " therapy?",
+            "Facet joint injections can be both diagnostic and therapeutic.",
+        },
+        {
+            "Why do stem cells draw so much interest from researchers?",
+            "An epidural steroid injection can be both diagnostic and therapeutic.",
+        },
+        id="a-question-that-takes-success-for-granted-and-a-test-that-also-treats",
     ),
     pytest.param(
         GENTLER_THAN_SURGERY,
