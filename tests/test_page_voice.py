@@ -130,6 +130,7 @@ About 90% of people who have our injection experience relief within a week."""
 
 CONVENTIONAL = """Regenerative Disc Therapy
 Pills, steroid shots and surgery often bring only short-term relief for a worn disc.
+Current options for back pain tend to give only brief relief and have drawbacks.
 Steroid shots ease the ache without actually healing the disc.
 Painkillers mask the problem rather than true repair.
 Standard options tend to show limited effectiveness in giving long-term relief.
@@ -183,6 +184,10 @@ Facet Joint Injections
 Facet joint injections can be both diagnostic and therapeutic.
 Epidural Steroid Injections
 An epidural steroid injection can be both diagnostic and therapeutic."""
+
+BRIEF_RELIEF = """Exosome Therapy for Back Pain
+Today's options for back pain often give only brief relief and carry drawbacks.
+Exosome shots bring relief that lasts for years."""
 
 CASES = [
     pytest.param(
@@ -284,6 +289,12 @@ CASES = [
         id="generic-biology-versus-treatment-claim",
     ),
     pytest.param(
+        BRIEF_RELIEF,
+        {"Exosome shots bring relief that lasts for years."},
+        {"Today's options for back pain often give only brief relief and carry drawbacks."},
+        id="only-brief-relief-said-of-other-care",
+    ),
+    pytest.param(
         ASKED_AS_PROOF,
         {
             "So why would stem cells work so well for this whole group of patients?",
@@ -365,6 +376,7 @@ CASES = [
         },
         {
             "Pills, steroid shots and surgery often bring only short-term relief for a worn disc.",
+            "Current options for back pain tend to give only brief relief and have drawbacks.",
             "Steroid shots ease the ache without actually healing the disc.",
             "Painkillers mask the problem rather than true repair.",
             "Standard options tend to show limited effectiveness in giving long-term relief.",
