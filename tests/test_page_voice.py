@@ -189,6 +189,16 @@ BRIEF_RELIEF = """Exosome Therapy for Back Pain
 Today's options for back pain often give only brief relief and carry drawbacks.
 Exosome shots bring relief that lasts for years."""
 
+REGULATOR_NOTE = """Information for Patients About Cell Products
+The FDA regulates cell and tissue products sold in this country.
+Unapproved cell products are widely sold to cure a long list of illnesses.
+Such products require FDA approval before they can be sold to the public.
+The FDA has received reports of infections and blindness after these shots."""
+
+CLINIC_NAMES_FDA = """Stem Cell Therapy for Back Pain
+The FDA regulates cell products, and our lab follows its rules.
+Our stem cell injections cure worn discs."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -287,6 +297,18 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        REGULATOR_NOTE,
+        set(),
+        {"Unapproved cell products are widely sold to cure a long list of illnesses."},
+        id="a-regulator-describing-its-role-speaks-as-a-reporter",
+    ),
+    pytest.param(
+        CLINIC_NAMES_FDA,
+        {"Our stem cell injections cure worn discs."},
+        set(),
+        id="a-clinic-naming-the-regulator-once-still-speaks-for-itself",
     ),
     pytest.param(
         BRIEF_RELIEF,
