@@ -115,6 +115,90 @@ The simplest way to thaw a stem cell vial is to hold it in a warm hand.
 These stem cells are the most effective way to heal a worn disc."""
 
 
+BODY_PROCESS = """Bone Marrow Concentrate for Back Pain
+Marrow carries proteins that take part in the body's repair and the healing process.
+Fibroblast growth factor is a protein that steers how new vessels form.
+Such cells also secrete signalling molecules that calm swelling.
+Our marrow injections heal the worn disc and end the need for surgery.
+These cells secrete proteins that repair your damaged discs."""
+
+PREVALENCE = """Stem Cell Therapy for Back Pain
+Roughly 70% of adults will develop back pain at some time in their lives.
+Back pain is a leading cause of missed work, affecting about 8% of workers each year.
+Stem cell therapy relieves back pain in 85% of our patients.
+About 90% of people who have our injection experience relief within a week."""
+
+CONVENTIONAL = """Regenerative Disc Therapy
+Pills, steroid shots and surgery often bring only short-term relief for a worn disc.
+Current options for back pain tend to give only brief relief and have drawbacks.
+Steroid shots ease the ache without actually healing the disc.
+Painkillers mask the problem rather than true repair.
+Standard options tend to show limited effectiveness in giving long-term relief.
+Regenerative disc therapy repairs the disc for lasting relief.
+Unlike pills that give only short-term relief, our cell shots regrow the disc."""
+
+REVIEWED = """Dry Needling for Back Pain
+Investigators reviewed the published evidence on dry needling to see how effective it is.
+The review concluded that proof that needling eases back pain was lacking.
+There is a paucity of trial data on regenerative shots for hip pain.
+Cell-derived vesicles are being explored as a way of managing joint pain.
+Dry needling gives lasting relief from back pain."""
+
+KNOTS = """Trigger Point Injections
+Tight knots in back muscles can restrict your range of motion.
+Trigger point injections can reduce your pain for good."""
+
+ASIDE_CARE = """Facet joint injections are offered for neck pain at this office.
+You may take your usual medications afterwards, but skip them for a few hours.
+Others find that the pain is gone for years.
+Physical therapy strengthens the neck muscles.
+It restores full motion."""
+
+BARE_LEAD_IN = """Stem Cell Therapy for Neck Pain
+How Stem Cells Work
+Stem cells are drawn from your hip. They work by:
+These effects matter most in a worn disc and in the small joints of the neck.
+Each visit takes an hour at the clinic. The steps are as follows:
+These steps are the same for every patient who comes to see us for care.
+Epidural Steroid Injections
+The epidural injection aims to:
+- Ease swelling around the nerve"""
+
+RISK_PLAYED_DOWN = """Stem Cell Injections for Back Pain
+The chance of a problem when we draw the marrow from your pelvis is very small.
+Rarely, side effects such as bruising show up where the needle went in.
+In most cases these mild effects wear off within a couple of days.
+Epidural Steroid Injections for Sciatica
+The chance of an infection after the epidural injection is small.
+Serious problems from harvesting marrow are reported in the medical literature."""
+
+GENTLER_THAN_SURGERY = """Stem Cell Injections for Back Pain
+Our stem cell injections are far less invasive than a spinal operation.
+Keyhole disc surgery is less invasive than open fusion surgery."""
+
+ASKED_AS_PROOF = """Stem Cell Therapy for Back Pain
+So why would stem cells work so well for this whole group of patients?
+Why would someone who hurt for ten years feel relief weeks after starting stem cell therapy?
+Why do stem cells draw so much interest from researchers?
+Facet Joint Injections
+Facet joint injections can be both diagnostic and therapeutic.
+Epidural Steroid Injections
+An epidural steroid injection can be both diagnostic and therapeutic."""
+
+BRIEF_RELIEF = """Exosome Therapy for Back Pain
+Today's options for back pain often give only brief relief and carry drawbacks.
+Exosome shots bring relief that lasts for years."""
+
+REGULATOR_NOTE = """Information for Patients About Cell Products
+The FDA regulates cell and tissue products sold in this country.
+Unapproved cell products are widely sold to cure a long list of illnesses.
+Such products require FDA approval before they can be sold to the public.
+The FDA has received reports of infections and blindness after these shots."""
+
+CLINIC_NAMES_FDA = """Stem Cell Therapy for Back Pain
+The FDA regulates cell products, and our lab follows its rules.
+Our stem cell injections cure worn discs."""
+
 CASES = [
     pytest.param(
         NEWS,
@@ -213,6 +297,131 @@ CASES = [
         {"Our stem cell injections have the ability to regenerate your damaged discs."},
         {"Adult stem cells have the ability to renew the tissue they come from."},
         id="generic-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        REGULATOR_NOTE,
+        set(),
+        {"Unapproved cell products are widely sold to cure a long list of illnesses."},
+        id="a-regulator-describing-its-role-speaks-as-a-reporter",
+    ),
+    pytest.param(
+        CLINIC_NAMES_FDA,
+        {"Our stem cell injections cure worn discs."},
+        set(),
+        id="a-clinic-naming-the-regulator-once-still-speaks-for-itself",
+    ),
+    pytest.param(
+        BRIEF_RELIEF,
+        {"Exosome shots bring relief that lasts for years."},
+        {"Today's options for back pain often give only brief relief and carry drawbacks."},
+        id="only-brief-relief-said-of-other-care",
+    ),
+    pytest.param(
+        ASKED_AS_PROOF,
+        {
+            "So why would stem cells work so well for this whole group of patients?",
+            "Why would someone who hurt for ten years feel relief weeks after starting stem cell"
+            " therapy?",
+            "Facet joint injections can be both diagnostic and therapeutic.",
+        },
+        {
+            "Why do stem cells draw so much interest from researchers?",
+            "An epidural steroid injection can be both diagnostic and therapeutic.",
+        },
+        id="a-question-that-takes-success-for-granted-and-a-test-that-also-treats",
+    ),
+    pytest.param(
+        GENTLER_THAN_SURGERY,
+        {"Our stem cell injections are far less invasive than a spinal operation."},
+        {"Keyhole disc surgery is less invasive than open fusion surgery."},
+        id="an-injection-set-beside-surgery-as-the-gentler-choice",
+    ),
+    pytest.param(
+        RISK_PLAYED_DOWN,
+        {
+            "The chance of a problem when we draw the marrow from your pelvis is very small.",
+            "Rarely, side effects such as bruising show up where the needle went in.",
+            "In most cases these mild effects wear off within a couple of days.",
+        },
+        {
+            "The chance of an infection after the epidural injection is small.",
+            "Serious problems from harvesting marrow are reported in the medical literature.",
+        },
+        id="risk-played-down-for-stem-cells-versus-an-established-injection",
+    ),
+    pytest.param(
+        BARE_LEAD_IN,
+        {"Stem cells are drawn from your hip. They work by:"},
+        {
+            "Each visit takes an hour at the clinic. The steps are as follows:",
+            "The epidural injection aims to:",
+            "- Ease swelling around the nerve",
+        },
+        id="a-bare-lead-in-makes-its-own-claim",
+    ),
+    pytest.param(
+        ASIDE_CARE,
+        {"Others find that the pain is gone for years."},
+        {"It restores full motion."},
+        id="care-named-in-passing-is-not-what-follows-is-about",
+    ),
+    pytest.param(
+        BODY_PROCESS,
+        {
+            "Our marrow injections heal the worn disc and end the need for surgery.",
+            "These cells secrete proteins that repair your damaged discs.",
+        },
+        {
+            "Marrow carries proteins that take part in the body's repair and the healing process.",
+            "Fibroblast growth factor is a protein that steers how new vessels form.",
+            "Such cells also secrete signalling molecules that calm swelling.",
+        },
+        id="body-healing-biology-versus-treatment-claim",
+    ),
+    pytest.param(
+        PREVALENCE,
+        {
+            "Stem cell therapy relieves back pain in 85% of our patients.",
+            "About 90% of people who have our injection experience relief within a week.",
+        },
+        {
+            "Roughly 70% of adults will develop back pain at some time in their lives.",
+            "Back pain is a leading cause of missed work, affecting about 8% of workers each year.",
+        },
+        id="how-common-a-condition-is-is-not-a-success-rate",
+    ),
+    pytest.param(
+        CONVENTIONAL,
+        {
+            "Regenerative disc therapy repairs the disc for lasting relief.",
+            "Unlike pills that give only short-term relief, our cell shots regrow the disc.",
+        },
+        {
+            "Pills, steroid shots and surgery often bring only short-term relief for a worn disc.",
+            "Current options for back pain tend to give only brief relief and have drawbacks.",
+            "Steroid shots ease the ache without actually healing the disc.",
+            "Painkillers mask the problem rather than true repair.",
+            "Standard options tend to show limited effectiveness in giving long-term relief.",
+        },
+        id="weak-effect-of-other-care-is-not-a-claim",
+    ),
+    pytest.param(
+        REVIEWED,
+        {"Dry needling gives lasting relief from back pain."},
+        {
+            "Investigators reviewed the published evidence on dry needling to see how effective"
+            " it is.",
+            "The review concluded that proof that needling eases back pain was lacking.",
+            "There is a paucity of trial data on regenerative shots for hip pain.",
+            "Cell-derived vesicles are being explored as a way of managing joint pain.",
+        },
+        id="evidence-reviewed-or-lacking-is-not-a-claim",
+    ),
+    pytest.param(
+        KNOTS,
+        {"Trigger point injections can reduce your pain for good."},
+        {"Tight knots in back muscles can restrict your range of motion."},
+        id="harm-a-condition-does-is-not-a-benefit",
     ),
 ]
 

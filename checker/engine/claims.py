@@ -322,9 +322,17 @@ def _walk_sentences(
             break
         if idx.segments and idx.segments[idx.seg_of[j]].tag in _PAGE_TAGS:
             continue  # the title and meta description are the page topic, not the section
-        if mentions.get(j):
-            return _main_mention(mentions[j], lex)
+        found = [m for m in mentions.get(j, ()) if not _aside(idx, j, m, lex)]
+        if found:
+            return _main_mention(found, lex)
     return None
+
+
+def _aside(idx: _Index, j: int, mention: Span, lex: Lexicons) -> bool:
+    """Care named in passing and not as its sentence's subject ("you may take your usual
+    medicines afterwards"): what follows is still about the treatment before it."""
+    therapy = lex._index["therapies"].get(mention.label_)
+    return therapy is not None and therapy.passing and not _leads(idx.raw, idx.sents[j], mention)
 
 
 def _main_mention(mentions: list[Span], lex: Lexicons) -> Span:
@@ -506,7 +514,11 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
     out: list[Claim] = []
     for i in range(len(idx.sents)):
         if next(_items(idx, i), None) is None:
-            continue  # no list item below it: not a lead-in (the cheap test first)
+            # no list item below it (a list the page lost, or one it shows as a picture):
+            # a bare lead-in ("They work by:") still makes its own claim
+            if _sent_text(idx, i).rstrip().endswith(":") and not by_sent.get(i):
+                out.extend(_lead_in_claims(idx, i, [], lex))
+            continue
         leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
         if not leads:
             continue

@@ -547,7 +547,7 @@ class ContextComponent:
         if mod.direction == "forward":
             return a, fwd_end
         if mod.direction == "backward":
-            return back_start, a
+            return back_start, b  # the trigger's own words too ("only brief relief")
         return back_start, fwd_end  # both
 
     # -- assignment to cues
