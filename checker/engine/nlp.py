@@ -472,6 +472,9 @@ class _Trigger:
 
 
 _QUOTED = re.compile(r""""([^"]{1,120})"|(?<![\w'])'([^']{1,120})'(?![\w'])""")
+# a quoted word right after a modal or "to" is used, in scare quotes ('we can "repair" discs'),
+# not mentioned
+_SCARE_LEAD = re.compile(r"\b(?:can|could|will|may|might|would|should|to|helps?)\s*$", re.I)
 
 
 class ContextComponent:
@@ -590,6 +593,8 @@ class ContextComponent:
             if q0 <= c0 and c1 <= q1:
                 words = len((m.group(1) or m.group(2)).split())
                 whole = not chunk[: m.start()].strip() and len(chunk[m.end() :].strip()) < 40
+                if words <= 2 and _SCARE_LEAD.search(chunk[max(0, m.start() - 12) : m.start()]):
+                    return False
                 return words <= self.max_quote_words and not whole
         return False
 
