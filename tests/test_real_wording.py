@@ -210,6 +210,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("The benefit of the epidural can continue for a year or more.", "", "duration"),
     ("Radiofrequency ablation gives pain control from a few months to two years.", "", "duration"),
     ("Radiofrequency ablation gives relief of about 4 months.", "", "ok"),
+    # open-ended times and blocks called therapeutic
+    ("Radiofrequency ablation relief can last 6 months or longer.", "", "duration"),
+    ("Radiofrequency ablation relief can last about 5 months.", "", "ok"),
+    ("A facet joint injection is diagnostic as well as therapeutic.", "", "efficacy"),
+    ("A medial branch block is a diagnostic test.", "", "ok"),
     # spinal PRP and MSC abbreviations
     ("Epidural PRP injections work well to settle the pain.", "", "efficacy"),
     ("Intradiscal cBMA shots may ease disc pain.", "", "efficacy"),

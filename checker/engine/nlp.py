@@ -399,7 +399,9 @@ class CueMatcher:
         while True:
             m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
             if m is None or m.end() <= end:
-                return end, weeks
+                # an open upper end claims more than the time named ("six months or longer")
+                more = _OPEN_END.match(text, end, min(len(text), end + 30))
+                return (more.end(), weeks * 1.5) if more else (end, weeks)
             end, weeks = m.end(), max(weeks, self._weeks(m))
 
     def _durations(self, doc: Doc, text: str) -> list[Span]:
@@ -448,6 +450,9 @@ _JOINERS = (
 )
 _CHAIN_LEAD = rf"(?:\s*,\s*(?:{_JOINERS}[,\s]+)*|\s+(?:{_JOINERS}[,\s]+)+)"
 _CHAIN_REACH = 70
+_OPEN_END = re.compile(
+    r"\s*,?\s*(?:or|and)\s+(?:sometimes\s+|even\s+|often\s+|possibly\s+)?(?:more|longer)\b", re.I
+)
 
 
 def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
