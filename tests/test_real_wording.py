@@ -215,6 +215,15 @@ ROWS: list[tuple[str, str, str]] = [
     ("Radiofrequency ablation relief can last about 5 months.", "", "ok"),
     ("A facet joint injection is diagnostic as well as therapeutic.", "", "efficacy"),
     ("A medial branch block is a diagnostic test.", "", "ok"),
+    # laboratory work, research into a potential, relative durations, unproven so far
+    ("Work in rodent models hints that stem cells might rebuild worn cartilage.", "", "ok"),
+    ("Scientists are assessing the potential of cord cells to repair spinal discs.", "", "ok"),
+    ("Umbilical cells have the potential to renew, replace and rebuild cells.", "", "ok"),
+    ("Uses of stem cells for back pain remain to be proven in trials.", "", "ok"),
+    ("Keep your expectations of stem cells grounded in evidence.", "", "ok"),
+    ("Ablation gives longer-lasting pain relief than a nerve block.", "", "ok"),
+    ("About 40% of patients get temporary relief from an epidural steroid injection.", "", "ok"),
+    ("About 90% of our patients get lasting relief from stem cell shots.", "", "success_rate"),
     # spinal PRP and MSC abbreviations
     ("Epidural PRP injections work well to settle the pain.", "", "efficacy"),
     ("Intradiscal cBMA shots may ease disc pain.", "", "efficacy"),
