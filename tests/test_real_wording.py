@@ -147,6 +147,90 @@ ROWS: list[tuple[str, str, str]] = [
     ("In a small pilot, Smith et al. found that stem cells repaired discs.", "", "ok"),
     ("Studies have shown that we can turn stem cells into cartilage cells.", "", "ok"),
     ("Products that use stem cells must be proven safe and effective in trials.", "", "ok"),
+    # -- round 2: ways of wording met across many sites
+    # efficacy named as shown
+    (
+        "Our audit gives early evidence of the safety and efficacy of cord cells.",
+        "Stem cells",
+        "evidence",
+    ),
+    ("Patient stories confirm the effectiveness of our adipose cell protocol.", "", "evidence"),
+    ("There is no evidence yet that proves the efficacy of stem cell shots.", "", "ok"),
+    ("Trials are needed to establish the efficacy of stem cell injections.", "", "ok"),
+    ("Placental tissue has been shown to hold several healing proteins.", "", "evidence"),
+    # it works
+    ("Honestly, these stem cell shots work really well for worn discs.", "", "efficacy"),
+    ("After a week the umbilical cord cells are starting to work on the disc.", "", "efficacy"),
+    ("Mesenchymal cells have clinical applications for multiple sclerosis.", "", "efficacy"),
+    ("Stem cell therapy is an avenue worth considering for arthritic hips.", "", "efficacy"),
+    ("Relief from our MSC shots lasts much longer than a cortisone shot.", "", "efficacy"),
+    ("Adipose cells open a new door to treating worn knees.", "", "efficacy"),
+    ("Doctors describe stem cells as a treatment for pain in the lower back.", "", "efficacy"),
+    # presupposing wh-questions
+    ("How do bone marrow cells rebuild a worn disc?", "", "efficacy"),
+    ("How does PRP repair damaged facet joints?", "", "efficacy"),
+    ("How is PRP prepared in the lab?", "", "ok"),
+    # surgery avoided: replacements and needs prevented
+    (
+        "Cord cell injections prevent the need for a total knee replacement.",
+        "",
+        "alternative_to_surgery",
+    ),
+    ("With MSCs, hip replacement may become unnecessary.", "", "alternative_to_surgery"),
+    # clean records and worse-off framings
+    ("In ten years we have never seen one case of infection after stem cell shots.", "", "safety"),
+    (
+        "The cells are immunologically privileged, so rejection is not an issue.",
+        "Stem cells",
+        "safety",
+    ),
+    (
+        "Our lab uses sterile rooms, so there is no possibility of bacterial contamination.",
+        "Stem cell therapy",
+        "safety",
+    ),
+    ("With stem cells you can never be worse off than before the shot.", "", "safety"),
+    # approval framings
+    (
+        "Our adipose stem cell programme holds an approval issued by the health ministry.",
+        "",
+        "regulatory",
+    ),
+    ("Our stem cell lab follows the rules of the FDA for tissue banks.", "", "regulatory"),
+    (
+        "Cord tissue is not regulated as a drug, so our stem cell shots are available now.",
+        "",
+        "regulatory",
+    ),
+    ("Our stem cell trial is IRB-approved and recruiting.", "", "ok"),
+    # people helped, counted
+    ("Our stem cell team has helped thousands of patients with back pain.", "", "success_rate"),
+    # durations told other ways
+    ("Radiofrequency ablation gives relief of 9-14 months.", "", "duration"),
+    ("The benefit of the epidural can continue for a year or more.", "", "duration"),
+    ("Radiofrequency ablation gives pain control from a few months to two years.", "", "duration"),
+    ("Radiofrequency ablation gives relief of about 4 months.", "", "ok"),
+    # open-ended times and blocks called therapeutic
+    ("Radiofrequency ablation relief can last 6 months or longer.", "", "duration"),
+    ("Radiofrequency ablation relief can last about 5 months.", "", "ok"),
+    ("A facet joint injection is diagnostic as well as therapeutic.", "", "efficacy"),
+    ("A medial branch block is a diagnostic test.", "", "ok"),
+    # laboratory work, research into a potential, relative durations, unproven so far
+    ("Work in rodent models hints that stem cells might rebuild worn cartilage.", "", "ok"),
+    ("Scientists are assessing the potential of cord cells to repair spinal discs.", "", "ok"),
+    ("Umbilical cells have the potential to renew, replace and rebuild cells.", "", "ok"),
+    ("Uses of stem cells for back pain remain to be proven in trials.", "", "ok"),
+    ("Keep your expectations of stem cells grounded in evidence.", "", "ok"),
+    ("Ablation gives longer-lasting pain relief than a nerve block.", "", "ok"),
+    ("About 40% of patients get temporary relief from an epidural steroid injection.", "", "ok"),
+    ("About 90% of our patients get lasting relief from stem cell shots.", "", "success_rate"),
+    # spinal PRP and MSC abbreviations
+    ("Epidural PRP injections work well to settle the pain.", "", "efficacy"),
+    ("Intradiscal cBMA shots may ease disc pain.", "", "efficacy"),
+    ("Dry needles placed in the lower back muscles are proven to relieve pain.", "", "evidence"),
+    # scare quotes after a modal are use, a quoted term is mention
+    ('With your own cells we can "repair" a worn disc.', "Stem cells", "efficacy"),
+    ('Beware of stem cell sellers using words like "repair" in their ads.', "", "ok"),
 ]
 
 

@@ -399,7 +399,9 @@ class CueMatcher:
         while True:
             m = self.chain.match(text, end, min(len(text), end + _CHAIN_REACH))
             if m is None or m.end() <= end:
-                return end, weeks
+                # an open upper end claims more than the time named ("six months or longer")
+                more = _OPEN_END.match(text, end, min(len(text), end + 30))
+                return (more.end(), weeks * 1.5) if more else (end, weeks)
             end, weeks = m.end(), max(weeks, self._weeks(m))
 
     def _durations(self, doc: Doc, text: str) -> list[Span]:
@@ -448,6 +450,9 @@ _JOINERS = (
 )
 _CHAIN_LEAD = rf"(?:\s*,\s*(?:{_JOINERS}[,\s]+)*|\s+(?:{_JOINERS}[,\s]+)+)"
 _CHAIN_REACH = 70
+_OPEN_END = re.compile(
+    r"\s*,?\s*(?:or|and)\s+(?:sometimes\s+|even\s+|often\s+|possibly\s+)?(?:more|longer)\b", re.I
+)
 
 
 def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
@@ -472,6 +477,9 @@ class _Trigger:
 
 
 _QUOTED = re.compile(r""""([^"]{1,120})"|(?<![\w'])'([^']{1,120})'(?![\w'])""")
+# a quoted word right after a modal or "to" is used, in scare quotes ('we can "repair" discs'),
+# not mentioned
+_SCARE_LEAD = re.compile(r"\b(?:can|could|will|may|might|would|should|to|helps?)\s*$", re.I)
 
 
 class ContextComponent:
@@ -590,6 +598,8 @@ class ContextComponent:
             if q0 <= c0 and c1 <= q1:
                 words = len((m.group(1) or m.group(2)).split())
                 whole = not chunk[: m.start()].strip() and len(chunk[m.end() :].strip()) < 40
+                if words <= 2 and _SCARE_LEAD.search(chunk[max(0, m.start() - 12) : m.start()]):
+                    return False
                 return words <= self.max_quote_words and not whole
         return False
 
