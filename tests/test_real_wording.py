@@ -328,3 +328,15 @@ def test_a_therapy_inside_a_benefit_cue_is_still_the_subject() -> None:
     )
     flags = check_text(page).flags
     assert len(flags) == 2 and {f.therapy for f in flags} == {"stem_cell"}
+
+
+def test_limited_relief_said_of_established_care_is_no_stem_cell_claim() -> None:
+    """A hospital aside about established injections ("limited, mostly short-term relief")
+    under a stem cell heading does not become a stem cell benefit claim."""
+    page = (
+        "Stem cell injections for back pain\n"
+        "Such injections are one part of care, and even the usual ones bring limited, "
+        "largely short-term relief.\n"
+    )
+    assert not check_text(page).flags
+    assert check_text("Our stem cell injections bring lasting relief.").flags
