@@ -338,5 +338,6 @@ def test_limited_relief_said_of_established_care_is_no_stem_cell_claim() -> None
         "Such injections are one part of care, and even the usual ones bring limited, "
         "largely short-term relief.\n"
     )
-    assert not check_text(page).flags
+    flagged = [f.sentence for f in check_text(page).flags]
+    assert not [s for s in flagged if "relief" in s], flagged  # the heading is an offer
     assert check_text("Our stem cell injections bring lasting relief.").flags
