@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
-from checker.engine.lexicons import Lexicons
+from checker.engine.lexicons import CONTINUES, Lexicons
 from checker.engine.nlp import doc_text, norm_text, sentence_spans
 from checker.engine.voice import OWN, REPORTER, page_voice
 
@@ -517,23 +517,32 @@ def _list_items(claims: list[Claim], idx: _Index, lex: Lexicons) -> list[Claim]:
             # no list item below it (a list the page lost, or one it shows as a picture):
             # a bare lead-in ("They work by:") still makes its own claim
             if _sent_text(idx, i).rstrip().endswith(":") and not by_sent.get(i):
-                out.extend(_lead_in_claims(idx, i, [], lex))
+                out.extend(_lead_in_claims(idx, i, [], lex, by_sent.get(i - 1, [])))
             continue
-        leads = _lead_in_claims(idx, i, by_sent.get(i, []), lex)
+        own = by_sent.get(i, [])
+        leads = _lead_in_claims(idx, i, own, lex, by_sent.get(i - 1, []))
         if not leads:
             continue
+        if not own:
+            # a bare lead-in ("The goal is to:", "These include:") makes the claim its items make
+            out.extend(leads if leads[0].lead_in else _at_sentence(leads, idx, i))
         items = list(_items(idx, i))
         topic = tuple(t for t in leads[0].candidates if not lex.therapy(t.therapy).passing)
         for j in items:
             out.extend(_rebased(by_sent.get(j, []), topic, lex))
             if _names_passing(idx, j, lex):
                 continue  # "participate in physical therapy": care the evidence supports
-            a, b = _stripped_bounds(idx, j)
-            out.extend(
-                replace(c, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b, lead_in=True)
-                for c in leads
-            )
+            out.extend(_at_sentence(leads, idx, j))
     return out
+
+
+def _at_sentence(leads: list[Claim], idx: _Index, j: int) -> list[Claim]:
+    """The lead-in's claims, restated at sentence j (the lead-in itself or one of its items)."""
+    a, b = _stripped_bounds(idx, j)
+    return [
+        replace(c, sentence_start=a, sentence_end=b, cue_start=a, cue_end=b, lead_in=True)
+        for c in leads
+    ]
 
 
 def _rebased(own: list[Claim], topic: tuple[TherapyRef, ...], lex: Lexicons) -> list[Claim]:
@@ -548,7 +557,12 @@ def _rebased(own: list[Claim], topic: tuple[TherapyRef, ...], lex: Lexicons) -> 
     return out
 
 
-def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> list[Claim]:
+def _lead_in_claims(
+    idx: _Index, i: int, own: list[Claim], lex: Lexicons, before: list[Claim]
+) -> list[Claim]:
+    """The claims a lead-in (sentence i) passes to its list: its own when it ends with a colon,
+    else the claim its wording makes (a lead-in pattern), or, for a lead-in that carries on
+    the sentence before it in the same block, that sentence's claims."""
     text = _sent_text(idx, i).strip()
     if text.endswith(":") and own:
         return [c for c in own if not c.lead_in]
@@ -558,9 +572,14 @@ def _lead_in_claims(idx: _Index, i: int, own: list[Claim], lex: Lexicons) -> lis
     if _negation_rx(lex).search(norm):
         return []  # "has not been shown to treat:" introduces no claims
     for li, rx in _lead_in_regexes(lex):
-        if rx.fullmatch(norm):
-            claim = _heading_claim(idx, i, li.cue, lex)
-            return [claim] if claim is not None else []
+        if not rx.fullmatch(norm):
+            continue
+        if li.cue == CONTINUES:
+            same_block = not idx.segments or idx.seg_of[i] == idx.seg_of[i - 1]
+            carried = [c for c in before if not c.lead_in] if same_block and i > 0 else []
+            return _at_sentence(carried, idx, i)
+        claim = _heading_claim(idx, i, li.cue, lex)
+        return [claim] if claim is not None else []
     return []
 
 

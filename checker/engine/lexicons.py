@@ -147,10 +147,14 @@ class VoiceCue:
     pattern: str
 
 
+CONTINUES = "continues"  # the lead-in cue that takes the claim of the sentence before it
+
+
 @dataclass(frozen=True)
 class LeadIn:
     """A bare heading that introduces a list of claims ("Benefits", "Conditions we treat"):
-    each item below it makes the claim of cue `cue`."""
+    each item below it makes the claim of cue `cue`. The cue `continues` marks a lead-in that
+    carries on the sentence before it ("... often benefit from it. These include:")."""
 
     id: str
     pattern: str
@@ -733,7 +737,7 @@ def _parse_page_voice(data: dict) -> PageVoice:
 
 
 def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...]) -> None:
-    known = {c.id for c in cues}
+    known = {c.id for c in cues} | {CONTINUES}
     for n, li in enumerate(voice.lead_ins):
         if li.cue not in known:
             entry = f"page_voice.lead_ins[{n}] ({li.id})"
