@@ -440,8 +440,9 @@ def _parse_durations(d: dict) -> Durations:
 
 
 def _parse_predicates(data: Any) -> dict[str, str]:
-    """claims.yaml `predicates`: NAME -> {verbs: [lemmas], words: [as written]}, each compiled
-    to one alternation (predicates.py). Validated here so a typo names its class."""
+    """claims.yaml `predicates`: NAME -> {verbs: [lemmas], nouns: [singulars], words: [as
+    written]}, each compiled to one alternation (predicates.py). Validated here so a typo names
+    its class."""
     f = "claims.yaml"
     if not isinstance(data, dict):
         raise LexiconError(f, "predicates", "must be a mapping of class names")
@@ -451,13 +452,14 @@ def _parse_predicates(data: Any) -> dict[str, str]:
         if not isinstance(name, str) or not re.fullmatch(r"[A-Z][A-Z_]+", name) or name == "TIME":
             raise LexiconError(f, entry, "a class name is capital letters (TIME is reserved)")
         if not isinstance(body, dict):
-            raise LexiconError(f, entry, "must be a mapping with verbs and/or words")
-        _only_keys(body, {"verbs", "words"}, f, entry)
+            raise LexiconError(f, entry, "must be a mapping with verbs, nouns and/or words")
+        _only_keys(body, {"verbs", "nouns", "words"}, f, entry)
         verbs = _str_list(body, "verbs", f, entry, False)
+        nouns = _str_list(body, "nouns", f, entry, False)
         words = _str_list(body, "words", f, entry, False)
-        if not verbs and not words:
-            raise LexiconError(f, entry, "needs at least one verb or word")
-        classes[name] = predicates.class_forms(verbs, words)
+        if not verbs and not nouns and not words:
+            raise LexiconError(f, entry, "needs at least one verb, noun or word")
+        classes[name] = predicates.class_forms(verbs, words, nouns)
     return classes
 
 

@@ -7,6 +7,7 @@ and lets patterns drift apart. A class in claims.yaml names the lemmas once:
     predicates:
       RELIEVE:
         verbs: [relieve, ease, alleviate, soothe, reduce]   # every inflection is generated
+        nouns: [backache, spasm]                             # singular and plural
         words: [relief]                                      # taken as written
 
 and a cue pattern writes `\\b{RELIEVE}\\b`. At load time the class becomes one alternation of
@@ -91,6 +92,18 @@ def _regular(verb: str) -> tuple[str, str, str]:
     return third, past, ing
 
 
+def plural(noun: str) -> str:
+    """The regular English plural of a noun; a compound pluralises its last word."""
+    head, sep, last = noun.lower().rpartition(" ")
+    if last.endswith(("s", "sh", "ch", "x", "z")):
+        last += "es"
+    elif last.endswith("y") and len(last) > 1 and last[-2] not in _VOWELS:
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return head + sep + last
+
+
 def _doubles(verb: str) -> bool:
     """One-syllable consonant-vowel-consonant verbs double the last letter (stop, pin)."""
     if len(verb) < 3 or verb[-1] in _VOWELS or verb[-1] in "wxy":
@@ -99,7 +112,11 @@ def _doubles(verb: str) -> bool:
     return vowels == 1 and verb[-2] in _VOWELS and verb[-3] not in _VOWELS
 
 
-def class_forms(verbs: list[str] | tuple[str, ...], words: list[str] | tuple[str, ...]) -> str:
+def class_forms(
+    verbs: list[str] | tuple[str, ...],
+    words: list[str] | tuple[str, ...],
+    nouns: list[str] | tuple[str, ...] = (),
+) -> str:
     """One regex for every form of a class, as a trie of characters ("reliev(?:e[ds]?|ing)"):
     the regex engine then tries each letter once instead of each of dozens of words at every
     position. Longer forms are tried first, so "eased" is preferred to "ease"; spaces match any
@@ -108,6 +125,7 @@ def class_forms(verbs: list[str] | tuple[str, ...], words: list[str] | tuple[str
     for v in verbs:
         forms |= inflect(v)
     forms |= {w.lower() for w in words}
+    forms |= {n.lower() for n in nouns} | {plural(n) for n in nouns}
     trie: dict = {}
     for form in forms:
         node = trie
