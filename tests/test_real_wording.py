@@ -12,7 +12,7 @@ import pytest
 
 from checker import check_text
 from checker.engine import lexicons as lexmod
-from checker.engine.predicates import PredicateError, class_forms, expand, inflect
+from checker.engine.predicates import PredicateError, class_forms, expand, inflect, plural
 
 FLAG = ("contradicts", "unsupported")
 
@@ -231,6 +231,91 @@ ROWS: list[tuple[str, str, str]] = [
     # scare quotes after a modal are use, a quoted term is mention
     ('With your own cells we can "repair" a worn disc.', "Stem cells", "efficacy"),
     ('Beware of stem cell sellers using words like "repair" in their ads.', "", "ok"),
+    # -- injections into the disc: outside the evidence base, benefit claims are unsupported
+    ("Disc injections are used to treat bulging and torn discs.", "", "efficacy"),
+    ("Injecting the disc can restore movement and spare you an operation.", "", "efficacy"),
+    ("A disc injection takes about forty minutes.", "", "ok"),
+    # -- wh-questions that take the treating for granted, and those that only ask
+    ("Which spine problems can stem cell therapy treat?", "", "efficacy"),
+    ("What conditions are treated with umbilical cord cells?", "", "efficacy"),
+    ("What conditions can stem cells really treat?", "", "ok"),
+    ("What conditions do you treat?", "Stem cell therapy", "ok"),
+    # -- being a treatment for a condition, and adoption by the profession
+    ("Bone marrow concentrate is an advanced treatment for worn spinal discs.", "", "efficacy"),
+    ("Stem cell therapy is an unproven treatment for back pain.", "", "ok"),
+    ("Facet joint injections are a frequent treatment for chronic neck pain.", "", "efficacy"),
+    ("Facet joint injections are the most common spinal procedure in the region.", "", "ok"),
+    (
+        "Spine surgeons and pain doctors are increasingly turning to fat-derived stem cells.",
+        "",
+        "standard_of_care",
+    ),
+    (
+        "This new approach changes the treatment paradigm: stem cell therapy.",
+        "",
+        "standard_of_care",
+    ),
+    # a tool for a condition is a claim; a tool of a field is biology's promise
+    (
+        "Cord cells are a powerful tool for spinal and joint conditions.",
+        "",
+        "efficacy",
+    ),
+    ("Stem cells are a powerful tool in regenerative medicine research.", "", "ok"),
+    # -- the approach said to rest on evidence; the page's own study offered as proof
+    ("Our approach is firmly rooted in clinical evidence.", "Stem cell therapy", "evidence"),
+    (
+        "Our results are excellent, as shown by our own outcome data.",
+        "Stem cell therapy",
+        "evidence",
+    ),
+    # -- safety played up, a needle procedure called non-invasive
+    ("Harvesting the bone marrow cells is non-invasive and quick.", "", "safety"),
+    ("Pulsed radiofrequency adds no extra side effects.", "", "safety"),
+    # -- the ablation told by how it works
+    (
+        "Radio waves heat the nerve so that relief lasts from six months to two years.",
+        "",
+        "duration",
+    ),
+    # -- plural nouns from the class: "backaches"
+    ("Our stem cell therapy is unmatched in treating backaches.", "", "efficacy"),
+    # -- conflation: an established injection given with a cell or platelet product
+    ("Nowadays epidural injections are performed with biologics such as PRP.", "", "conflation"),
+    ("Epidural steroid injections are performed with a local anaesthetic.", "", "ok"),
+    # -- a reporter relaying sellers' claims
+    (
+        "Regulators acted over claims on its website that its fat cells can treat arthritis.",
+        "",
+        "ok",
+    ),
+    ("Purveyors claim the shots can heal worn discs.", "", "ok"),
+    # -- precision: a pain score is no success rate; approval awaited is no approval
+    (
+        "Adults with back pain rated at least 6 out of 10 will receive one stem cell injection.",
+        "",
+        "ok",
+    ),
+    ("The minister will suspend stem cell treatments until they are authorised.", "", "ok"),
+    ("Caudal epidurals are widely used for sciatica.", "", "ok"),
+    # -- what a disease was once thought to be does not distance the claim
+    (
+        "Stem cell therapy is now increasingly used for diseases once supposed to be incurable.",
+        "",
+        "standard_of_care",
+    ),
+    # -- mechanisms that take the effect for granted; credit given by patients
+    (
+        "Their healing effects are mostly due to the signals the cells release.",
+        "Mesenchymal stem cells",
+        "efficacy",
+    ),
+    (
+        "Runners credit our bone marrow cell treatment for letting them race again.",
+        "",
+        "efficacy",
+    ),
+    ("Research: dry needling works best alongside exercise for low back pain.", "", "efficacy"),
 ]
 
 
@@ -263,6 +348,22 @@ def test_real_wording(text: str, context: str, expected: str) -> None:
 )
 def test_inflection(lemma: str, forms: set[str]) -> None:
     assert inflect(lemma) == forms
+
+
+@pytest.mark.parametrize(
+    ("noun", "form"),
+    [("backache", "backaches"), ("spasm", "spasms"), ("flare-up", "flare-ups"),
+     ("neck ache", "neck aches"), ("injury", "injuries"), ("stitch", "stitches")],
+)
+def test_plural(noun: str, form: str) -> None:
+    assert plural(noun) == form
+
+
+def test_nouns_in_a_class_match_both_numbers() -> None:
+    import re
+
+    rx = re.compile(r"\b" + class_forms([], [], ["backache"]) + r"\b")
+    assert rx.search("two backaches") and rx.search("one backache") and not rx.search("backached")
 
 
 def test_class_matches_whole_words_only() -> None:
@@ -341,3 +442,41 @@ def test_limited_relief_said_of_established_care_is_no_stem_cell_claim() -> None
     flagged = [f.sentence for f in check_text(page).flags]
     assert not [s for s in flagged if "relief" in s], flagged  # the heading is an offer
     assert check_text("Our stem cell injections bring lasting relief.").flags
+
+
+def _flagged_lines(page: str) -> list[str]:
+    report = check_text(page)
+    return sorted({page[f.start : f.end].strip() for f in report.findings if f.verdict in FLAG})
+
+
+def test_a_bare_lead_in_makes_the_claim_its_items_make() -> None:
+    """"The aim is to:" above a list of benefits is itself part of the claim (policy: a lead-in
+    that claims is flagged with its bullets)."""
+    page = (
+        "Our clinic injects mesenchymal stem cells into worn discs.\n"
+        "The aim is to:\n"
+        "- Rebuild the disc\n"
+        "- Calm the inflammation\n"
+    )
+    lines = _flagged_lines(page)
+    assert {"The aim is to:", "- Rebuild the disc", "- Calm the inflammation"} <= set(lines)
+
+
+def test_a_continuing_lead_in_carries_the_sentence_before_it() -> None:
+    """"These include:" goes on with the claim just made, and passes it to the list."""
+    page = (
+        "Adipose stem cell therapy can help many back problems. These include:\n"
+        "- Worn discs\n"
+        "- Facet arthritis\n"
+    )
+    lines = _flagged_lines(page)
+    assert "These include:" in lines and "- Worn discs" in lines and "- Facet arthritis" in lines
+
+
+def test_a_continuing_lead_in_after_a_neutral_sentence_claims_nothing() -> None:
+    page = (
+        "Stem cells are drawn from the hip in a short procedure. The steps include:\n"
+        "- A numbing injection\n"
+        "- A small needle\n"
+    )
+    assert _flagged_lines(page) == []
