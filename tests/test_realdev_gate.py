@@ -95,9 +95,11 @@ def test_eval_lists_the_tuning_half_and_holds_back_the_other(capsys) -> None:
     assert "half B errors are not listed" in out
 
 
-def test_the_tuning_half_meets_the_issue_minimum() -> None:
-    """Half A, the half the rules were tuned on, holds the figures issue 9 asks for."""
-    floor, minimum = BASELINE["floors"]["A"], BASELINE["issue_minimum"]
+@pytest.mark.parametrize("name", ["A", "all"])
+def test_the_floors_meet_the_issue_minimum(name: str) -> None:
+    """Half A and all sites together hold the figures issue 9 asks for (half B, the sites
+    first scored blind, is pinned at what it reaches, below the minimum for recall)."""
+    floor, minimum = BASELINE["floors"][name], BASELINE["issue_minimum"]
     assert floor["sentence_precision"] >= minimum["sentence_precision"]
     assert floor["sentence_recall"] >= minimum["sentence_recall"]
     assert floor["page_recall"] >= minimum["page_recall"]
