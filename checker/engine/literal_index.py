@@ -117,6 +117,7 @@ class LiteralIndex:
         self.text, self.reach = text, reach
         self._positions: dict[str, list[int]] = {}
         self._windows: dict[tuple[frozenset[str], int], list[tuple[int, int]]] = {}
+        self._sorted_hits: dict[frozenset[str], list[tuple[int, int]]] = {}
         self._words: tuple[list[str], dict[str, list[int]]] | None = None
 
     def positions(self, literal: str) -> list[int]:
@@ -178,19 +179,32 @@ class LiteralIndex:
             cached = self._windows[key] = self._merge(literals, reach)
         return cached
 
+    def _hits(self, literals: frozenset[str]) -> list[tuple[int, int]]:
+        """(start, end) of every occurrence of the literals, in order; sorted once per literal
+        set, since patterns of different reach share a set."""
+        hits = self._sorted_hits.get(literals)
+        if hits is None:
+            hits = self._sorted_hits[literals] = sorted(
+                (i, i + len(lit.lstrip(WORD_START)))
+                for lit in literals
+                for i in self.positions(lit)
+            )
+        return hits
+
     def _merge(self, literals: frozenset[str], reach: int) -> list[tuple[int, int]]:
         n = len(self.text)
-        spans = sorted(
-            (max(0, i - reach), min(n, i + len(lit.lstrip(WORD_START)) + reach))
-            for lit in literals
-            for i in self.positions(lit)
-        )
         merged: list[tuple[int, int]] = []
-        for a, b in spans:
-            if merged and a <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-            else:
-                merged.append((a, b))
+        lo = hi = -1
+        for i, j in self._hits(literals):
+            a, b = max(0, i - reach), min(n, j + reach)
+            if a <= hi:
+                hi = max(hi, b)
+                continue
+            if hi >= 0:
+                merged.append((lo, hi))
+            lo, hi = a, b
+        if hi >= 0:
+            merged.append((lo, hi))
         return merged
 
 

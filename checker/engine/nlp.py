@@ -315,6 +315,7 @@ class CueMatcher:
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
         self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
         self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.time_literals = required_literals(self.time.pattern)  # the unit words
         self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
         self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
         self.not_claims = (
@@ -348,11 +349,10 @@ class CueMatcher:
                     spans.append(span)
         if self.duration_id:
             spans.extend(self._durations(doc, text))
-        if self.not_claims is not None:
-            raw = doc_text(doc)
-            spans = [
-                s for s in spans if not _overlaps(self.not_claims, raw, s.start_char, s.end_char)
-            ]
+        if self.not_claims is not None and spans:
+            # one pass over the page for the look-alikes (addresses, dates), then a binary
+            # search per cue: not a window search per cue
+            spans = _outside(spans, list(self.not_claims.finditer(doc_text(doc))))
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start_char, -s.end_char))
         return doc
 
@@ -383,7 +383,7 @@ class CueMatcher:
         """Time expressions first (one cheap pass), then the context patterns only in a small
         window around each: scanning the whole page with every context pattern is slow."""
         found: set[tuple[int, int, float]] = set()
-        for t in self.time.finditer(text):
+        for t in scan(self.time, self.time_literals, index_for(text)):
             a = max(0, t.start() - _WINDOW_BEFORE)
             window = text[a : t.end() + _WINDOW_AFTER]
             for rx in self.contexts:
@@ -430,6 +430,20 @@ def _plain(literals: frozenset[str] | None) -> frozenset[str] | None:
     if literals is None:
         return None
     return frozenset(x.removeprefix(WORD_START) for x in literals)
+
+
+def _outside(spans: list[Span], matches: list[re.Match]) -> list[Span]:
+    """The spans no match overlaps. finditer's matches are in order and do not overlap, so
+    their ends increase too: only the last match starting before a span's end can reach it."""
+    if not matches:
+        return spans
+    starts = [m.start() for m in matches]
+    out = []
+    for s in spans:
+        i = bisect_right(starts, s.end_char - 1) - 1
+        if i < 0 or matches[i].end() <= s.start_char:
+            out.append(s)
+    return out
 
 
 def _overlaps(rx: re.Pattern, text: str, start: int, end: int, reach: int = 200) -> bool:
@@ -505,9 +519,15 @@ class ContextComponent:
         for cue in cues:
             idx = max(0, bisect_right(starts, cue.start_char) - 1)
             by_sent.setdefault(idx, []).append(cue)
+        # modifiers none of whose words occur on the page are not tried sentence by sentence
+        active = [
+            (mr, lits)
+            for mr, lits in zip(self.mods, self.mod_literals, strict=True)
+            if lits is None or any(x in text for x in lits)
+        ]
         for idx, sent_cues in by_sent.items():
             sent = sents[idx]
-            triggers = self._triggers(text, sent.start_char, sent.end_char)
+            triggers = self._triggers(text, sent.start_char, sent.end_char, active)
             for t in triggers:
                 span = doc.char_span(
                     t.start, t.end, label=t.category, kb_id=t.id, alignment_mode="expand"
@@ -521,12 +541,14 @@ class ContextComponent:
         return doc
 
     # -- triggers and scopes
-    def _triggers(self, text: str, s0: int, s1: int) -> list[_Trigger]:
+    def _triggers(self, text: str, s0: int, s1: int, active: list | None = None) -> list[_Trigger]:
         chunk = text[s0:s1]
         terms = [(m.start() + s0, m.end() + s0) for m in self.terminators.finditer(chunk)]
         voices = [(m.start() + s0, m.end() + s0) for m in self.voice.finditer(chunk)]
         raw = []
-        for (mod, rx), literals in zip(self.mods, self.mod_literals, strict=True):
+        if active is None:
+            active = list(zip(self.mods, self.mod_literals, strict=True))
+        for (mod, rx), literals in active:
             if literals is not None and not any(x in chunk for x in literals):
                 continue
             for m in rx.finditer(chunk):
