@@ -1,0 +1,244 @@
+"""PDF bytes in, per-page paragraphs out: the extract step for clinic brochures and price lists.
+
+Why it looks like this:
+  * Bytes in, text out, nothing fetched: the same function reads a PDF from a live crawl, a file
+    or a WARC record, so archived PDFs are re-analysed exactly as live ones were.
+  * pypdf reads the file: it is pure Python, well kept, and bounds what a hostile file can make it
+    decompress (its configured stream output limits), which matters for untrusted downloads.
+  * A PDF has no paragraphs, only positioned runs of text; a sentence wrapped over three lines
+    would reach the claims step as three fragments. So runs are regrouped into lines by their
+    baseline and lines into paragraphs by line spacing, font size and bullets, and wrapped
+    words are re-joined ("treat-" + "ment").
+  * Bounded: a size cap (refused whole), a page cap and a time cap checked between pages (the
+    pages read so far are kept and the reason says where reading stopped). A single page is
+    bounded by pypdf's own stream limits.
+  * Never raises for a bad file: an encrypted (needs a password), image-only (no text layer) or
+    broken/truncated PDF is its own outcome with a one-line reason. An owner-password PDF (an
+    empty user password opens it, as every viewer does) is read.
+May import: checker.records, checker.version (none needed here) and pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+PDF_TYPES = ("application/pdf", "application/x-pdf")
+PDF_OUTCOMES = ("pdf_encrypted", "pdf_no_text", "pdf_unreadable")
+MIN_TEXT_CHARS = 20  # fewer letters and digits than this on every page read: no text layer
+_BULLET = re.compile(r"^\s*(?:[-–—•·*▪►■➤→✔✓]|\d{1,2}[.)])\s")
+_WORD_CHAR = re.compile(r"\w")
+
+for _name in ("pypdf", "pypdf._reader", "pypdf._page", "pypdf.generic"):
+    logging.getLogger(_name).setLevel(logging.ERROR)  # warnings about sloppy files are noise
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    """How much of one PDF is read."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_pages: int = 50
+    max_seconds: float = 20.0
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """The text of a PDF: `pages[i]` holds page i+1's paragraphs, in reading order.
+
+    `outcome` is "checked" or one of PDF_OUTCOMES / "too_large"; `reason` is one line (also set
+    when reading stopped early at a cap or skipped a broken page, the outcome then "checked")."""
+
+    outcome: str
+    reason: str = ""
+    pages: tuple[tuple[str, ...], ...] = ()
+    page_count: int = 0  # pages in the document, as far as it says
+
+    def joined(self) -> tuple[str, list[int]]:
+        """(text with one paragraph per line, offset where each page starts in it)."""
+        lines: list[str] = []
+        starts: list[int] = []
+        pos = 0
+        for page in self.pages:
+            starts.append(pos)
+            for para in page:
+                lines.append(para)
+                pos += len(para) + 1
+        return "\n".join(lines), starts
+
+
+def looks_like_pdf(content_type: str | None, body: bytes) -> bool:
+    """A PDF by its declared type, or with no type declared by its `%PDF-` signature."""
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime:
+        return mime in PDF_TYPES
+    return body[:1024].lstrip().startswith(b"%PDF-")
+
+
+def read_pdf(data: bytes, limits: PdfLimits | None = None) -> PdfText:
+    """The paragraphs of each page of `data`; never raises for a bad file (module doc)."""
+    limits = limits or PdfLimits()
+    if len(data) > limits.max_bytes:
+        return PdfText("too_large", f"PDF is {len(data)} bytes, over the {limits.max_bytes} cap")
+    if b"%PDF-" not in data[:1024]:
+        return PdfText("pdf_unreadable", "not a PDF: no %PDF- header")
+    try:
+        reader, count = _open(data)
+    except _Refused as exc:
+        return PdfText(exc.outcome, exc.reason)
+    return _read_pages(reader, count, limits)
+
+
+class _Refused(Exception):
+    def __init__(self, outcome: str, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome, self.reason = outcome, reason
+
+
+def _open(data: bytes):
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _Refused("pdf_encrypted", "encrypted: a password is needed to open it")
+        count = len(reader.pages)
+    except _Refused:
+        raise
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise _Refused(
+            "pdf_encrypted", f"encrypted and cannot be opened: {_one_line(exc)}"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - hostile files raise anything; each is an outcome
+        raise _Refused("pdf_unreadable", f"broken or truncated PDF: {_one_line(exc)}") from None
+    if count == 0:
+        raise _Refused("pdf_unreadable", "broken or truncated PDF: no pages found")
+    return reader, count
+
+
+def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
+    start = time.monotonic()
+    pages: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    broken = 0
+    for index in range(min(count, limits.max_pages)):
+        if time.monotonic() - start > limits.max_seconds:
+            notes.append(
+                f"stopped after {index} of {count} pages (time cap {limits.max_seconds:g} s)"
+            )
+            break
+        try:
+            pages.append(tuple(page_paragraphs(reader.pages[index])))
+        except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
+            pages.append(())
+            broken += 1
+            notes.append(f"page {index + 1} unreadable ({_one_line(exc)[:80]})")
+    if count > limits.max_pages:
+        notes.append(f"first {limits.max_pages} of {count} pages read (page cap)")
+    if pages and broken == len(pages):
+        return PdfText("pdf_unreadable", f"no page could be read: {notes[0]}", page_count=count)
+    if _too_little(pages):
+        return PdfText(
+            "pdf_no_text",
+            f"no text layer on {len(pages)} page(s) read (image-only or scanned; no OCR is done)",
+            page_count=count,
+        )
+    return PdfText("checked", "; ".join(notes), tuple(pages), count)
+
+
+def _too_little(pages: list[tuple[str, ...]]) -> bool:
+    return sum(len(_WORD_CHAR.findall(para)) for page in pages for para in page) < MIN_TEXT_CHARS
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+# -- layout: runs -> lines -> paragraphs ----------------------------------------------------------
+@dataclass(frozen=True)
+class _Run:
+    text: str
+    y: float  # baseline in page space
+    size: float  # effective font size
+
+
+@dataclass
+class _Line:
+    text: str
+    y: float
+    size: float
+
+
+def page_paragraphs(page) -> list[str]:
+    """A pypdf page's text as paragraphs (module doc)."""
+    runs: list[_Run] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text and text.strip():
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+            runs.append(_Run(text, y, (size or 1.0) * scale))
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    if not runs:  # no positions reported: fall back to the extractor's own lines
+        return [" ".join(line.split()) for line in plain.split("\n") if line.strip()]
+    return list(_paragraphs(_lines(runs)))
+
+
+def _lines(runs: list[_Run]) -> list[_Line]:
+    lines: list[_Line] = []
+    for run in runs:
+        pieces = run.text.split("\n")
+        for n, piece in enumerate(pieces):
+            current = lines[-1] if lines else None
+            same = n == 0 and current is not None and abs(current.y - run.y) < 0.4 * run.size
+            if same:
+                current.text += piece
+                current.size = max(current.size, run.size)
+            elif piece.strip():
+                lines.append(_Line(piece, run.y - n * 1.2 * run.size, run.size))
+    for line in lines:
+        line.text = " ".join(line.text.split())
+    return [line for line in lines if line.text]
+
+
+def _paragraphs(lines: list[_Line]) -> Iterator[str]:
+    para: list[str] = []
+    prev: _Line | None = None
+    for line in lines:
+        if prev is not None and _breaks(prev, line):
+            yield _join(para)
+            para = []
+        para.append(line.text)
+        prev = line
+    if para:
+        yield _join(para)
+
+
+def _breaks(prev: _Line, line: _Line) -> bool:
+    """A new paragraph: a gap wider than about one and a half lines, a move up the page (a new
+    column or text box), a change of font size (a heading), or a bullet."""
+    gap = prev.y - line.y
+    size = max(prev.size, line.size)
+    return (
+        gap < 0.4 * size
+        or gap > 1.6 * size
+        or abs(prev.size - line.size) > 0.15 * size
+        or bool(_BULLET.match(line.text))
+    )
+
+
+def _join(lines: list[str]) -> str:
+    out = lines[0]
+    for line in lines[1:]:
+        if re.search(r"[^\W\d_]-$", out) and line[:1].islower():
+            out = out[:-1] + line  # a word hyphenated at the line end
+        else:
+            out = f"{out} {line}"
+    return out
