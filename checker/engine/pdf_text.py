@@ -7,11 +7,11 @@ Why it looks like this:
     decompress (its configured stream output limits), which matters for untrusted downloads.
   * A PDF has no paragraphs, only positioned runs of text; a sentence wrapped over three lines
     would reach the claims step as three fragments. So runs are regrouped into lines by their
-    baseline and lines into paragraphs by line spacing, font size and bullets, and wrapped
-    words are re-joined ("treat-" + "ment").
+    baseline and lines into paragraphs by line spacing, font size and bullets, and words
+    hyphenated at a line end are re-joined ("treat-" + "ment"; "pain-" + "free" keeps its hyphen).
   * Bounded: a size cap (refused whole), a page cap and a time cap checked between pages (the
-    pages read so far are kept and the reason says where reading stopped). A single page is
-    bounded by pypdf's own stream limits.
+    pages read so far are kept and the reason says where reading stopped; the first page is
+    always read). A single page is bounded by pypdf's own stream limits.
   * Never raises for a bad file: an encrypted (needs a password), image-only (no text layer) or
     broken/truncated PDF is its own outcome with a one-line reason. An owner-password PDF (an
     empty user password opens it, as every viewer does) is read.
@@ -32,6 +32,34 @@ PDF_OUTCOMES = ("pdf_encrypted", "pdf_no_text", "pdf_unreadable")
 MIN_TEXT_CHARS = 20  # fewer letters and digits than this on every page read: no text layer
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪►■➤→✔✓]|\d{1,2}[.)])\s")
 _WORD_CHAR = re.compile(r"\w")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# the second halves of hyphenated compounds common in clinic copy ("pain-free", "long-term")
+_COMPOUND_TAILS = frozenset(
+    (
+        "free",
+        "term",
+        "based",
+        "approved",
+        "invasive",
+        "surgical",
+        "lasting",
+        "related",
+        "proven",
+        "cell",
+        "cells",
+        "year",
+        "years",
+        "old",
+        "time",
+        "day",
+        "quality",
+        "known",
+        "like",
+        "specific",
+        "guided",
+        "friendly",
+    )
+)
 
 for _name in ("pypdf", "pypdf._reader", "pypdf._page", "pypdf.generic"):
     logging.getLogger(_name).setLevel(logging.ERROR)  # warnings about sloppy files are noise
@@ -127,7 +155,7 @@ def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
     notes: list[str] = []
     broken = 0
     for index in range(min(count, limits.max_pages)):
-        if time.monotonic() - start > limits.max_seconds:
+        if index and time.monotonic() - start > limits.max_seconds:  # the first page always
             notes.append(
                 f"stopped after {index} of {count} pages (time cap {limits.max_seconds:g} s)"
             )
@@ -188,7 +216,9 @@ def page_paragraphs(page) -> list[str]:
     plain = page.extract_text(visitor_text=visit) or ""
     if not runs:  # no positions reported: fall back to the extractor's own lines
         return [" ".join(line.split()) for line in plain.split("\n") if line.strip()]
-    return list(_paragraphs(_lines(runs)))
+    lines = _lines(runs)
+    vocabulary = frozenset(w.lower() for line in lines for w in _WORD.findall(line.text))
+    return list(_paragraphs(lines, vocabulary))
 
 
 def _lines(runs: list[_Run]) -> list[_Line]:
@@ -208,17 +238,17 @@ def _lines(runs: list[_Run]) -> list[_Line]:
     return [line for line in lines if line.text]
 
 
-def _paragraphs(lines: list[_Line]) -> Iterator[str]:
+def _paragraphs(lines: list[_Line], vocabulary: frozenset[str]) -> Iterator[str]:
     para: list[str] = []
     prev: _Line | None = None
     for line in lines:
         if prev is not None and _breaks(prev, line):
-            yield _join(para)
+            yield _join(para, vocabulary)
             para = []
         para.append(line.text)
         prev = line
     if para:
-        yield _join(para)
+        yield _join(para, vocabulary)
 
 
 def _breaks(prev: _Line, line: _Line) -> bool:
@@ -234,11 +264,24 @@ def _breaks(prev: _Line, line: _Line) -> bool:
     )
 
 
-def _join(lines: list[str]) -> str:
+def _join(lines: list[str], vocabulary: frozenset[str] = frozenset()) -> str:
     out = lines[0]
     for line in lines[1:]:
         if re.search(r"[^\W\d_]-$", out) and line[:1].islower():
-            out = out[:-1] + line  # a word hyphenated at the line end
+            out = _dehyphenate(out, line, vocabulary)
         else:
             out = f"{out} {line}"
     return out
+
+
+def _dehyphenate(left: str, right: str, vocabulary: frozenset[str]) -> str:
+    """Join a line ending in "word-" to the next: "treat-" + "ment" is one word, "pain-" +
+    "free" a compound whose hyphen stays. The page's own words decide when they can (the
+    joined or the hyphenated form seen elsewhere on it), else a short list of compound tails."""
+    head = re.search(r"([^\W\d_]+)-$", left).group(1).lower()  # type: ignore[union-attr]
+    tail = re.match(r"[^\W\d_]*", right).group(0).lower()  # type: ignore[union-attr]
+    if f"{head}-{tail}" in vocabulary or (
+        f"{head}{tail}" not in vocabulary and tail in _COMPOUND_TAILS
+    ):
+        return left + right
+    return left[:-1] + right

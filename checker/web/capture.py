@@ -34,7 +34,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from checker.engine.pdf_text import PDF_TYPES
+from checker.engine.pdf_text import PDF_TYPES, looks_like_pdf
 from checker.records import FetchResult
 from checker.version import __version__
 
@@ -445,7 +445,7 @@ def iter_capture(path: Path | str) -> Iterator[FetchResult]:
         if (
             stored.status is None
             or not 200 <= stored.status < 300
-            or mime not in PAGE_TYPES
+            or not (mime in PAGE_TYPES or (not mime and looks_like_pdf(None, stored.body)))
             or stored.truncated
             or row.get("kind", "page") != "page"
         ):
