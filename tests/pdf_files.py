@@ -6,7 +6,8 @@ Each page is a list of paragraphs; a paragraph is a string or a list of lines (a
 paragraph, set on consecutive baselines as a layout program would). Text is set in Helvetica
 (one of the standard 14 fonts, so nothing is embedded), WinAnsi-encoded. `image_only_pdf` draws a
 picture and no text (a scanned page), `encrypt` password-protects a PDF with pypdf, `truncate`
-cuts one short the way an interrupted download does.
+cuts one short the way an interrupted download does; `raw_content_pdf` draws a page with any
+content stream (hostile ones: huge, a decompression bomb, deep nesting).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _image_content() -> bytes:
     return b"q 400 0 0 300 72 400 cm /Im1 Do Q"
 
 
-def _assemble(streams: list[bytes], image: bool = False) -> bytes:
+def _assemble(streams: list[bytes], image: bool = False, flate: bool = False) -> bytes:
     """Objects 1 catalog, 2 pages, 3 font, 4 image (when used), then page + content pairs."""
     n = len(streams)
     first = 5
@@ -63,7 +64,9 @@ def _assemble(streams: list[bytes], image: bool = False) -> bytes:
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             b"/Resources << /Font << /F1 3 0 R >>%s >> /Contents %d 0 R >>" % (xobject, content)
         )
-        objects[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+        data = zlib.compress(stream, 9) if flate else stream
+        filt = b" /Filter /FlateDecode" if flate else b""
+        objects[content] = b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(data), filt, data)
     buf = io.BytesIO()
     buf.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
@@ -103,3 +106,8 @@ def encrypt(pdf: bytes, user_password: str, owner_password: str = "owner") -> by
 def truncate(pdf: bytes, keep: float = 0.6) -> bytes:
     """The first `keep` share of the file: a download cut off before the cross-reference table."""
     return pdf[: int(len(pdf) * keep)]
+
+
+def raw_content_pdf(content: bytes, flate: bool = False) -> bytes:
+    """One page drawn by `content` as given (compressed when `flate`): for hostile pages."""
+    return _assemble([content], flate=flate)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from localserver import LocalSite, html
-from pdf_files import encrypt, image_only_pdf, make_pdf, truncate
+from pdf_files import encrypt, image_only_pdf, make_pdf, raw_content_pdf, truncate
 
 from checker.cli.main import main
 from checker.engine.check import check_pdf
@@ -174,6 +174,22 @@ def test_caps_page_size_and_time():
     timed = read_pdf(brochure(), PdfLimits(max_seconds=0.0))  # the first page is always read
     assert timed.outcome == "checked" and len(timed.pages) == 1
     assert timed.reason == "stopped after 1 of 3 pages (time cap 0 s)"
+
+
+def test_hostile_pages_are_bounded_before_they_are_parsed():
+    ops = b"BT /F1 11 Tf " + b"1 0 Td (ab) Tj " * 36000 + b"ET"  # 540 KB of text drawing
+    heavy = read_pdf(raw_content_pdf(ops))
+    assert heavy.outcome == "too_large"
+    assert heavy.reason == "page 1 skipped: over 524288 bytes of drawing instructions (page cap)"
+    small = raw_content_pdf(b"BT /F1 11 Tf " + b"1 0 Td (ab) Tj " * 3000 + b"ET")
+    assert read_pdf(small, PdfLimits(max_page_content=40_000)).outcome == "too_large"
+    assert read_pdf(small, PdfLimits(max_page_content=50_000)).outcome == "checked"
+    mixed = make_pdf([["Page one has text."], [NEUTRAL]])  # a big page among readable ones
+    assert read_pdf(mixed, PdfLimits(max_page_content=60)).reason.startswith("page 2 skipped")
+    bomb = read_pdf(raw_content_pdf(b" " * (200 << 20), flate=True))  # inflates to 200 MB
+    assert bomb.outcome == "pdf_unreadable" and "LimitReachedError" in bomb.reason
+    nested = read_pdf(raw_content_pdf(b"BT " + b"[" * 100000 + b" ET"))
+    assert nested.outcome == "pdf_unreadable" and "\n" not in nested.reason
 
 
 def test_pdf_is_known_by_type_or_signature():

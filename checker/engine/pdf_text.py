@@ -11,7 +11,9 @@ Why it looks like this:
     hyphenated at a line end are re-joined ("treat-" + "ment"; "pain-" + "free" keeps its hyphen).
   * Bounded: a size cap (refused whole), a page cap and a time cap checked between pages (the
     pages read so far are kept and the reason says where reading stopped; the first page is
-    always read). A single page is bounded by pypdf's own stream limits.
+    always read). One page is bounded by a cap on its decoded drawing instructions, measured
+    before they are parsed (parsing them is the slow part), and by pypdf's own decompression
+    limits (a "zip bomb" stream stops there).
   * Never raises for a bad file: an encrypted (needs a password), image-only (no text layer) or
     broken/truncated PDF is its own outcome with a one-line reason. An owner-password PDF (an
     empty user password opens it, as every viewer does) is read.
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 
 PDF_TYPES = ("application/pdf", "application/x-pdf")
 PDF_OUTCOMES = ("pdf_encrypted", "pdf_no_text", "pdf_unreadable")
+_MAX_CONTENT_OBJECTS = 2000  # streams and dictionaries visited to size one page
 MIN_TEXT_CHARS = 20  # fewer letters and digits than this on every page read: no text layer
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪►■➤→✔✓]|\d{1,2}[.)])\s")
 _WORD_CHAR = re.compile(r"\w")
@@ -71,7 +74,8 @@ class PdfLimits:
 
     max_bytes: int = 20 * 1024 * 1024
     max_pages: int = 50
-    max_seconds: float = 20.0
+    max_seconds: float = 20.0  # checked between pages
+    max_page_content: int = 512 * 1024  # decoded drawing instructions of one page
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
     start = time.monotonic()
     pages: list[tuple[str, ...]] = []
     notes: list[str] = []
-    broken = 0
+    broken = oversized = 0
     for index in range(min(count, limits.max_pages)):
         if index and time.monotonic() - start > limits.max_seconds:  # the first page always
             notes.append(
@@ -161,7 +165,17 @@ def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
             )
             break
         try:
-            pages.append(tuple(page_paragraphs(reader.pages[index])))
+            page = reader.pages[index]
+            size = content_size(page, limits.max_page_content)
+            if size > limits.max_page_content:
+                pages.append(())
+                oversized += 1
+                notes.append(
+                    f"page {index + 1} skipped: over {limits.max_page_content} bytes of drawing "
+                    "instructions (page cap)"
+                )
+                continue
+            pages.append(tuple(page_paragraphs(page)))
         except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
             pages.append(())
             broken += 1
@@ -171,12 +185,45 @@ def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
     if pages and broken == len(pages):
         return PdfText("pdf_unreadable", f"no page could be read: {notes[0]}", page_count=count)
     if _too_little(pages):
+        if oversized:
+            return PdfText("too_large", "; ".join(notes), page_count=count)
         return PdfText(
             "pdf_no_text",
             f"no text layer on {len(pages)} page(s) read (image-only or scanned; no OCR is done)",
             page_count=count,
         )
     return PdfText("checked", "; ".join(notes), tuple(pages), count)
+
+
+def content_size(page, cap: int) -> int:
+    """Decoded bytes of a page's content streams and the form XObjects they can draw (nested
+    forms included, each once); counting stops once past `cap`. Parsing content is the slow
+    part of text extraction (pure Python, roughly linear in these bytes), so this bounds a
+    page's time before it is spent."""
+    total, seen, steps = 0, set(), 0
+    todo = [page.get("/Contents"), page.get("/Resources")]
+    while todo and total <= cap:
+        steps += 1
+        if steps > _MAX_CONTENT_OBJECTS:  # a maze of empty forms costs as much as a big one
+            return cap + 1
+        item = todo.pop()
+        obj = item.get_object() if hasattr(item, "get_object") else item
+        if obj is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, list):
+            todo.extend(obj)
+            continue
+        if hasattr(obj, "get_data"):
+            total += len(obj.get_data())
+        resources = obj.get("/Resources") if hasattr(obj, "get") else None
+        xobjects = obj.get("/XObject") if hasattr(obj, "get") else None
+        if resources is not None and resources is not item:
+            todo.append(resources)
+        if xobjects is not None:
+            xobjects = xobjects.get_object()
+            todo.extend(x for x in xobjects.values() if x.get_object().get("/Subtype") == "/Form")
+    return total
 
 
 def _too_little(pages: list[tuple[str, ...]]) -> bool:
