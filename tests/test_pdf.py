@@ -302,7 +302,8 @@ def test_audit_crawl_finds_brochure_claims_with_pages_and_reanalyses_the_warc(tm
         "outcome_pdf_no_text",
         "outcome_pdf_unreadable",
     ]
-    assert "pdf_encrypted: 1" in (live / "report.html").read_text(encoding="utf-8")
+    report = (live / "report.html").read_text(encoding="utf-8")
+    assert "pdf_encrypted: 1" in report and "<dt>PDF page</dt><dd>2" in report
     jsonl = [json.loads(x) for x in (live / "findings.jsonl").read_text().splitlines()]
     assert {x["pdf_page"] for x in jsonl if x["final_url"].endswith("brochure.pdf")} == {2, 3}
 
