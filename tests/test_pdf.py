@@ -214,6 +214,16 @@ def test_checker_check_brochure_pdf(tmp_path, capsys):
     assert page["outcome"] == "checked" and page["findings"][0]["pdf_page"] in (2, 3)
 
 
+def test_checker_check_reads_a_pdf_on_stdin(monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(brochure())))
+    assert main(["check", "-", "--format", "jsonl"]) == 1
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert {x["pdf_page"] for x in lines if x["verdict"] == "contradicts"} == {2, 3}
+
+
 @pytest.mark.parametrize(
     "make, outcome",
     [
@@ -253,6 +263,18 @@ def test_fetcher_downloads_pdfs_under_the_size_cap():
         cut = Fetcher(opts(max_bytes=500)).fetch(site.url("/brochure.pdf"))
     assert (ok.outcome, ok.body, ok.text) == ("checked", brochure(), None)
     assert cut.outcome == "too_large" and cut.body == b""
+
+
+def test_check_url_of_a_pdf(capsys):
+    with LocalSite(clinic_site()) as site:
+        [ok] = check_url(site.url("/brochure.pdf"), options=opts())
+        [locked] = check_url(site.url("/results.pdf"), options=opts())
+        code = main(["check", site.url("/results.pdf"), "--allow-private", "--delay", "0"])
+    assert ok.outcome == "checked" and {f.pdf_page for f in ok.flags} == {2, 3}
+    assert ok.url == site.url("/brochure.pdf") and ok.status == 200
+    assert (locked.outcome, locked.findings) == ("pdf_encrypted", ())
+    assert code == 2
+    assert capsys.readouterr().err.endswith("encrypted: a password is needed to open it\n")
 
 
 def test_check_crawl_reads_linked_pdfs_with_their_outcomes(tmp_path):
