@@ -82,9 +82,10 @@ def _assemble(streams: list[bytes], image: bool = False, flate: bool = False) ->
     return buf.getvalue()
 
 
-def make_pdf(pages: list[list[Paragraph]]) -> bytes:
-    """A PDF with a text layer: one content stream per page."""
-    return _assemble([_content(p) for p in pages])
+def make_pdf(pages: list[list[Paragraph] | None]) -> bytes:
+    """A PDF with a text layer: one content stream per page (None: a page that is a picture)."""
+    streams = [_image_content() if p is None else _content(p) for p in pages]
+    return _assemble(streams, image=None in pages)
 
 
 def image_only_pdf(pages: int = 2) -> bytes:

@@ -135,6 +135,13 @@ def test_image_only_pdf_is_no_text():
     )
 
 
+def test_scanned_pages_in_a_text_brochure_are_named():
+    mixed = make_pdf([["Spine Renewal Clinic", CLAIM], None, [NEUTRAL], None])
+    report = check_pdf(mixed)
+    assert report.outcome == "checked" and {f.pdf_page for f in report.flags} == {1}
+    assert report.reason == "no text layer on 2 of 4 page(s) read (2, 4; images only?)"
+
+
 def test_password_protected_pdf_is_encrypted_but_owner_only_is_read():
     locked = check_pdf(encrypt(brochure(), "s3cret"))
     assert (locked.outcome, locked.reason) == (

@@ -157,42 +157,54 @@ def _read_pages(reader, count: int, limits: PdfLimits) -> PdfText:
     start = time.monotonic()
     pages: list[tuple[str, ...]] = []
     notes: list[str] = []
-    broken = oversized = 0
+    skipped: dict[int, str] = {}  # page number -> "broken" | "oversized" (not read)
     for index in range(min(count, limits.max_pages)):
         if index and time.monotonic() - start > limits.max_seconds:  # the first page always
             notes.append(
                 f"stopped after {index} of {count} pages (time cap {limits.max_seconds:g} s)"
             )
             break
-        try:
-            page = reader.pages[index]
-            size = content_size(page, limits.max_page_content)
-            if size > limits.max_page_content:
-                pages.append(())
-                oversized += 1
-                notes.append(
-                    f"page {index + 1} skipped: over {limits.max_page_content} bytes of drawing "
-                    "instructions (page cap)"
-                )
-                continue
-            pages.append(tuple(page_paragraphs(page)))
-        except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
-            pages.append(())
-            broken += 1
-            notes.append(f"page {index + 1} unreadable ({_one_line(exc)[:80]})")
+        paragraphs, problem, note = _read_page(reader, index, limits)
+        pages.append(paragraphs)
+        if problem:
+            skipped[index + 1] = problem
+            notes.append(note)
     if count > limits.max_pages:
         notes.append(f"first {limits.max_pages} of {count} pages read (page cap)")
-    if pages and broken == len(pages):
+    return _outcome(pages, notes, skipped, count)
+
+
+def _read_page(reader, index: int, limits: PdfLimits) -> tuple[tuple[str, ...], str, str]:
+    """(paragraphs, problem "" | "broken" | "oversized", one-line note)."""
+    try:
+        page = reader.pages[index]
+        if content_size(page, limits.max_page_content) > limits.max_page_content:
+            return (
+                (),
+                "oversized",
+                f"page {index + 1} skipped: over {limits.max_page_content} bytes of drawing "
+                "instructions (page cap)",
+            )
+        return tuple(page_paragraphs(page)), "", ""
+    except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
+        return (), "broken", f"page {index + 1} unreadable ({_one_line(exc)[:80]})"
+
+
+def _outcome(
+    pages: list[tuple[str, ...]], notes: list[str], skipped: dict[int, str], count: int
+) -> PdfText:
+    if pages and list(skipped.values()).count("broken") == len(pages):
         return PdfText("pdf_unreadable", f"no page could be read: {notes[0]}", page_count=count)
     if _too_little(pages):
-        if oversized:
+        if "oversized" in skipped.values():
             return PdfText("too_large", "; ".join(notes), page_count=count)
         return PdfText(
             "pdf_no_text",
             f"no text layer on {len(pages)} page(s) read (image-only or scanned; no OCR is done)",
             page_count=count,
         )
-    return PdfText("checked", "; ".join(notes), tuple(pages), count)
+    blank = _blank_pages(pages, set(skipped))
+    return PdfText("checked", "; ".join([*notes, blank] if blank else notes), tuple(pages), count)
 
 
 def content_size(page, cap: int) -> int:
@@ -227,7 +239,22 @@ def content_size(page, cap: int) -> int:
 
 
 def _too_little(pages: list[tuple[str, ...]]) -> bool:
-    return sum(len(_WORD_CHAR.findall(para)) for page in pages for para in page) < MIN_TEXT_CHARS
+    return sum(_chars(page) for page in pages) < MIN_TEXT_CHARS
+
+
+def _chars(page: tuple[str, ...]) -> int:
+    return sum(len(_WORD_CHAR.findall(para)) for para in page)
+
+
+def _blank_pages(pages: list[tuple[str, ...]], skipped: set[int]) -> str:
+    """A brochure that mixes text pages with scanned ones: name the pages with (almost) no text,
+    so "no findings" is never read as covering pictures nobody read. Skipped pages (unreadable,
+    over the cap) already have their own note."""
+    blank = [n for n, page in enumerate(pages, 1) if n not in skipped and _chars(page) < 20]
+    if not blank:
+        return ""
+    shown = ", ".join(str(n) for n in blank[:5]) + (", …" if len(blank) > 5 else "")
+    return f"no text layer on {len(blank)} of {len(pages)} page(s) read ({shown}; images only?)"
 
 
 def _one_line(exc: BaseException) -> str:
