@@ -114,6 +114,27 @@ def test_findings_carry_the_pdf_page_and_offsets_into_the_text():
     assert not [f for f in report.findings if "Parking" in f.sentence]
 
 
+def test_a_section_goes_on_across_a_page_break_past_running_headers():
+    header = "Spine Renewal Clinic"
+    pages = [
+        [header, "Patient guide", NEUTRAL, "Page 1"],
+        [header, "Stem cell therapy", "We inject cells into the disc under imaging.", "Page 2"],
+        [header, "95% of our patients are pain free within six weeks.", "Page 3"],
+    ]
+    doc = read_pdf(make_pdf(pages))
+    lines = doc.joined()[0].split("\n")
+    assert sorted(lines[i] for i in doc.running_lines()) == sorted(
+        [header, header, "Page 1", "Page 2", "Page 3"]
+    )  # the first header is the title; every page number is running
+    [finding] = check_pdf(make_pdf(pages)).flags
+    assert (finding.pdf_page, finding.therapy, finding.therapy_source) == (
+        3,
+        "stem_cell",
+        "section",
+    )
+    assert read_pdf(make_pdf(pages[:1])).running_lines() == frozenset()  # one page: none
+
+
 def test_html_findings_have_no_pdf_page():
     from checker.engine.check import check_html
 

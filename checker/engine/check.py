@@ -52,18 +52,24 @@ def _looks_like_heading(line: str) -> bool:
     )
 
 
-def _line_segments(text: str) -> list[Segment]:
+def _line_segments(text: str, running: frozenset[int] = frozenset()) -> list[Segment]:
     """Each line is a block. Plain text has no tags, so its layout is read from the lines: the
     first line, when it looks like a heading, is the title (tag h1, the page topic); later
     heading-like lines are section headings (h2), and lines below one belong to its section.
-    Section and topic inheritance then work for pasted text as they do for HTML."""
+    Section and topic inheritance then work for pasted text as they do for HTML.
+    Lines numbered in `running` (a PDF's running headers and footers) are region "header" and
+    never start a section, so a section goes on across a page break."""
     segments, pos = [], 0
     title: str | None = None
     section: str | None = None
     seen_text = False
-    for line in text.split("\n"):
+    for n, line in enumerate(text.split("\n")):
         stripped = line.strip()
         tag, path = "p", tuple(x for x in (title, section) if x)
+        if n in running and seen_text:
+            segments.append(Segment(pos, pos + len(line), tag, path, "header"))
+            pos += len(line) + 1
+            continue
         if stripped and _looks_like_heading(stripped):
             if not seen_text:
                 tag, path, title = "h1", (), stripped
@@ -137,7 +143,7 @@ def check_pdf(
             url=url, final_url=url, sha256=sha, outcome=doc.outcome, reason=doc.reason
         )
     text, starts = doc.joined()
-    findings = analyse(text, _line_segments(text), url, lexicons_dir)
+    findings = analyse(text, _line_segments(text, doc.running_lines()), url, lexicons_dir)
     paged = tuple(replace(f, pdf_page=bisect.bisect_right(starts, f.start)) for f in findings)
     return PageReport(
         url=url, findings=paged, text=text, final_url=url, sha256=sha, reason=doc.reason

@@ -26,6 +26,7 @@ import io
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ PDF_TYPES = ("application/pdf", "application/x-pdf")
 PDF_OUTCOMES = ("pdf_encrypted", "pdf_no_text", "pdf_unreadable")
 _MAX_CONTENT_OBJECTS = 2000  # streams and dictionaries visited to size one page
 MIN_TEXT_CHARS = 20  # fewer letters and digits than this on every page read: no text layer
+_RUNNING_MAX_WORDS = 12  # a running header or footer is short
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪►■➤→✔✓]|\d{1,2}[.)])\s")
 _WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -90,6 +92,21 @@ class PdfText:
     pages: tuple[tuple[str, ...], ...] = ()
     page_count: int = 0  # pages in the document, as far as it says
 
+    def running_lines(self) -> frozenset[int]:
+        """Line numbers in `joined()`'s text of running headers and footers: a short paragraph
+        (digits aside) found on at least two pages and half the pages, but not its first
+        occurrence (it may be the title or a section heading), and every bare page number."""
+        if len(self.pages) < 2:
+            return frozenset()
+        keys = [[_running_key(p) for p in page] for page in self.pages]
+        seen = Counter(k for page in keys for k in set(page) if k is not None)
+        need = max(2, (len(self.pages) + 1) // 2)
+        running = {k for k, n in seen.items() if n >= need} | {""}
+        flat = [k for page in keys for k in page]
+        # the first may be the title or a section heading; a page number never is
+        first = {k: flat.index(k) for k in running if k and k in flat}
+        return frozenset(i for i, k in enumerate(flat) if k in running and first.get(k) != i)
+
     def joined(self) -> tuple[str, list[int]]:
         """(text with one paragraph per line, offset where each page starts in it)."""
         lines: list[str] = []
@@ -101,6 +118,15 @@ class PdfText:
                 lines.append(para)
                 pos += len(para) + 1
         return "\n".join(lines), starts
+
+
+def _running_key(paragraph: str) -> str | None:
+    """How a header or footer repeats: lowercase, digits, page words and punctuation dropped
+    ("Page 3 of 12" -> ""); None for a paragraph too long to be one."""
+    if len(paragraph.split()) > _RUNNING_MAX_WORDS:
+        return None
+    words = re.sub(r"\bpage\b|\bof\b|[\d\W_]+", " ", paragraph.lower()).split()
+    return " ".join(words)
 
 
 def looks_like_pdf(content_type: str | None, body: bytes) -> bool:
