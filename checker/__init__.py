@@ -9,7 +9,15 @@ from __future__ import annotations
 from checker.records import Finding, PageReport
 from checker.version import __version__
 
-__all__ = ["Finding", "PageReport", "__version__", "check_html", "check_text", "check_url"]
+__all__ = [
+    "Finding",
+    "PageReport",
+    "__version__",
+    "check_html",
+    "check_pdf",
+    "check_text",
+    "check_url",
+]
 
 
 def check_text(text: str, url: str | None = None) -> PageReport:
@@ -24,6 +32,15 @@ def check_html(html: str | bytes, url: str | None = None) -> PageReport:
     from checker.engine.check import check_html as _check_html
 
     return _check_html(html, url=url)
+
+
+def check_pdf(data: bytes, url: str | None = None) -> PageReport:
+    """Check a PDF's text layer; each finding carries its 1-based `pdf_page`. An encrypted,
+    image-only or broken PDF comes back with its outcome (pdf_encrypted, pdf_no_text,
+    pdf_unreadable) and a one-line reason instead of findings."""
+    from checker.engine.check import check_pdf as _check_pdf
+
+    return _check_pdf(data, url=url)
 
 
 def check_url(url: str, **options) -> list[PageReport]:

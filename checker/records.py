@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+# Outcomes added after the first reports were read by other tools: report files that have a
+# column per outcome (sites.csv) put these at the end, so existing columns keep their places.
+ADDED_OUTCOMES = (
+    "pdf_encrypted",  # a PDF that needs a password to open
+    "pdf_no_text",  # a PDF with no text layer (scanned or image-only; no OCR is done)
+    "pdf_unreadable",  # a broken or truncated PDF
+)
 # Outcomes a URL (or input row) can end in. Every input row ends in exactly one of them.
 OUTCOMES = (
     "checked",
@@ -21,6 +28,7 @@ OUTCOMES = (
     "invalid_input",
     "duplicate",
     "analysis_error",  # fetched, but the engine failed on it: recorded, never silently dropped
+    *ADDED_OUTCOMES,
 )
 VERDICTS = ("contradicts", "unsupported", "consistent", "out_of_scope")
 FLAG_VERDICTS = frozenset({"contradicts", "unsupported"})
@@ -69,6 +77,7 @@ class Finding:
     disclaimer_nearby: str = ""
     context_before: str = ""  # the sentence before the claim's sentence, for the reader
     context_after: str = ""  # the sentence after it
+    pdf_page: int | None = None  # 1-based page of a PDF the claim is on; None for HTML and text
 
     @property
     def is_flag(self) -> bool:

@@ -154,7 +154,8 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
     header = (tmp_path / "findings.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     old = ["site", "clinic_name", "url", "fetched_at", "page_sha256", "sentence", "claim"]
     assert header[: len(old)] == old  # the columns before issue 11 keep their places
-    assert header[-6:] == [
+    assert header[-1] == "pdf_page"  # issue 12, appended after the review columns
+    assert header[-7:-1] == [
         "finding_id",
         "rule",
         "disclaimer_nearby",
@@ -162,7 +163,7 @@ def test_reports_dedupe_neutralise_and_escape(tmp_path):
         "reviewer",
         "decided_at",
     ]  # new ones only ever appended
-    assert header.index("evidence_sha256") == len(header) - 7
+    assert header.index("evidence_sha256") == len(header) - 8
     raw = (tmp_path / "findings.csv").read_bytes()
     assert raw.count(b"\r\n") == 3 and b"\r\n" in raw
     findings = read_csv(tmp_path / "findings.csv")

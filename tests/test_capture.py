@@ -50,7 +50,7 @@ ROUTES = {
     "/page": html(PAGE),
     "/gz": (200, {**HTML, "Content-Encoding": "gzip"}, gzip.compress(b"<p>zipped page</p>")),
     "/missing": html("<p>nope</p>", status=404),
-    "/doc.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 " * 100),
+    "/pic.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n" * 100),
 }
 
 
@@ -60,7 +60,7 @@ def captured(tmp_path):
     with LocalSite(dict(ROUTES)) as site:
         capture = CaptureWriter(tmp_path / "cap")
         with Fetcher(opts(), capture=capture) as f:
-            results = [f.fetch(site.url(p)) for p in ("/start", "/gz", "/missing", "/doc.pdf")]
+            results = [f.fetch(site.url(p)) for p in ("/start", "/gz", "/missing", "/pic.png")]
         capture.close()
         return tmp_path / "cap", results, site.origin
 
@@ -82,10 +82,10 @@ def test_every_response_has_request_and_response_records(captured):
     responses = [r for r in recs if r[0] == "response"]
     requests = [r for r in recs if r[0] == "request"]
     uris = [r[1].get_header("WARC-Target-URI") for r in responses]
-    # robots.txt, two redirect hops, the page, the gzip page, the 404, the PDF (headers only)
+    # robots.txt, two redirect hops, the page, the gzip page, the 404, the picture (headers only)
     assert uris == [
         origin + p
-        for p in ("/robots.txt", "/start", "/middle", "/page", "/gz", "/missing", "/doc.pdf")
+        for p in ("/robots.txt", "/start", "/middle", "/page", "/gz", "/missing", "/pic.png")
     ]
     assert len(requests) == len(responses)
     for (_, resp_h, _, _), (_, req_h, req_http, _) in zip(responses, requests, strict=True):
@@ -93,8 +93,8 @@ def test_every_response_has_request_and_response_records(captured):
         assert resp_h.get_header("WARC-IP-Address") == "127.0.0.1"
         assert resp_h.get_header("WARC-Date").endswith("Z")
         assert "clinic-claims-checker" in req_http.get_header("User-Agent")
-    pdf = responses[-1]
-    assert pdf[1].get_header("WARC-Truncated") == "unspecified" and pdf[3] == b""
+    pic = responses[-1]
+    assert pic[1].get_header("WARC-Truncated") == "unspecified" and pic[3] == b""
     gz = responses[4]
     assert gz[3] == b"<p>zipped page</p>"
     assert gz[2].get_header("X-Archive-Orig-Content-Encoding") == "gzip"

@@ -111,7 +111,8 @@ def test_stdin(monkeypatch, capsys) -> None:
     [
         ("page.txt", b"\x00\x01\x02binary\x00", "binary content"),
         ("page.txt", b"caf\xe9 \xff\xfe\xfd", "not valid UTF-8"),
-        ("page.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("page.pdf", b"%PDF-1.4", "page.pdf: pdf_unreadable: broken or truncated PDF"),
+        ("page.docx", b"PK\x03\x04", "unsupported file type"),
         ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00", "binary content"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from localserver import LocalSite, html
+from pdf_files import make_pdf
 
 from checker.web.crawl import (
     Crawler,
@@ -33,6 +34,9 @@ STEM = """<html><body><a href="/faq">FAQ</a> <a href="/testimonials">Testimonial
 <a href="/">Home</a></body></html>"""
 
 
+BROCHURE = make_pdf([["Patient brochure", "Our treatments, explained."]])
+
+
 def leaf(title: str) -> tuple:
     return html(f"<html><body><h1>{title}</h1></body></html>")
 
@@ -46,6 +50,7 @@ def clinic_routes(**extra) -> dict:
         "/conditions/back-pain": leaf("Back pain"),
         "/faq": leaf("FAQ"),
         "/testimonials": leaf("Testimonials"),
+        "/brochure.pdf": (200, {"Content-Type": "application/pdf"}, BROCHURE),
     }
     routes.update(extra)
     return routes
@@ -93,10 +98,13 @@ def test_relevant_pages_first_same_site_only():
             "/privacy",
             "/faq",
             "/testimonials",
+            "/brochure.pdf",
         ]
     )
     assert requested <= {*order, "/robots.txt", "/sitemap.xml"}
     assert all(r.outcome == "checked" for r in results)
+    pdf = results[order.index("/brochure.pdf")]  # fetched whole, read later by check_pdf
+    assert (pdf.body, pdf.text) == (BROCHURE, None)
 
 
 def test_leads_and_skips_are_recorded():
@@ -114,9 +122,9 @@ def test_leads_and_skips_are_recorded():
         "not followed: tel: link",
         "not followed: javascript: link",
         "not followed: data: link",
-        "not fetched: .pdf is not HTML",
         "not fetched: .jpg is not HTML",
     } <= reasons
+    assert not any(s.url.endswith(".pdf") for s in crawler.skipped)  # PDFs are fetched (issue 12)
 
 
 def test_max_pages_and_depth():
@@ -124,7 +132,7 @@ def test_max_pages_and_depth():
         _, results = crawl(site, max_pages=3, depth=3)
         assert len(results) == 3
         _, results = crawl(site, max_pages=50, depth=1)
-        assert "/faq" not in paths(site, results) and len(results) == 5
+        assert "/faq" not in paths(site, results) and len(results) == 6
         _, results = crawl(site, max_pages=50, depth=0)
         assert paths(site, results) == ["/"]
 
@@ -133,6 +141,7 @@ def test_sitemap_adds_hidden_pages_bounded_and_same_site():
     sitemap = b"""<?xml version="1.0"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>ORIGIN/pricing</loc></url><url><loc>ORIGIN/guide.pdf</loc></url>
+<url><loc>ORIGIN/price-list.xlsx</loc></url>
 <url><loc>https://elsewhere.example.net/x</loc></url></urlset>"""
     with LocalSite(clinic_routes(**{"/pricing": leaf("Pricing")})) as site:
         site.routes["/sitemap.xml"] = (
@@ -142,8 +151,8 @@ def test_sitemap_adds_hidden_pages_bounded_and_same_site():
         )
         crawler, results = crawl(site, max_pages=50, depth=1)
     order = paths(site, results)
-    assert "/pricing" in order
-    assert any(s.url.endswith("/guide.pdf") for s in crawler.skipped)
+    assert "/pricing" in order and "/guide.pdf" in order  # a listed PDF is fetched too
+    assert any(s.url.endswith("/price-list.xlsx") for s in crawler.skipped)
 
 
 def test_sitemap_index_and_hostile_xml():
@@ -173,13 +182,13 @@ def test_redirect_to_known_page_is_not_reported_twice():
 def test_failures_are_yielded_not_dropped():
     routes = {
         "/": html('<a href="/gone">treatment</a> <a href="/report.html">study</a>'),
-        "/report.html": (200, {"Content-Type": "application/pdf"}, b"%PDF"),
+        "/report.html": (200, {"Content-Type": "image/png"}, b"\x89PNG"),
     }
     with LocalSite(routes) as site:
         _, results = crawl(site)
     outcomes = {r.final_url.replace(site.origin, ""): (r.outcome, r.reason) for r in results}
     assert outcomes["/gone"] == ("http_error", "HTTP 404")
-    assert outcomes["/report.html"] == ("not_html", "not HTML: application/pdf")
+    assert outcomes["/report.html"] == ("not_html", "not HTML: image/png")
 
 
 def test_invalid_start_url_is_one_result():

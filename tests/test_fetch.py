@@ -258,7 +258,7 @@ def test_gzip_bomb_refused_early_without_memory_blowup():
     assert took < 2 and peak < 64 * 1024 * 1024
 
 
-@pytest.mark.parametrize("ctype", ["application/pdf", "image/jpeg"])
+@pytest.mark.parametrize("ctype", ["image/jpeg", "application/zip"])
 def test_non_html_is_not_downloaded(ctype):
     def big(req):
         return 200, {"Content-Type": ctype}, (b"\x00" * 65536 for _ in range(2000))  # 128 MB

@@ -94,11 +94,11 @@ def test_single_page_report_carries_provenance(fake_engine, tmp_path):
 
 
 def test_unfetchable_url_is_a_report_with_reason(fake_engine):
-    with LocalSite({"/doc": (200, {"Content-Type": "application/pdf"}, b"%PDF")}) as site:
-        [pdf] = check_url(site.url("/doc"), options=opts())
+    with LocalSite({"/doc": (200, {"Content-Type": "image/png"}, b"\x89PNG")}) as site:
+        [pic] = check_url(site.url("/doc"), options=opts())
         [refused] = check_url(site.url("/"), options=opts(allow_private=False))
     [bad] = check_url("ftp://clinic.example/", options=opts())
-    assert (pdf.outcome, pdf.reason, pdf.findings) == ("not_html", "not HTML: application/pdf", ())
+    assert (pic.outcome, pic.reason, pic.findings) == ("not_html", "not HTML: image/png", ())
     assert refused.outcome == "refused_address" and refused.reason.startswith("refused:")
     assert (bad.outcome, bad.reason) == ("invalid_input", "unsupported scheme: ftp")
     assert fake_engine == []

@@ -1,4 +1,5 @@
-"""Read an audit's input (URL list, CSV, folder of saved HTML, WARC capture) as a stream of rows.
+"""Read an audit's input (URL list, CSV, folder of saved HTML/PDF, WARC capture) as a stream of
+rows.
 
 Every line or record becomes exactly one `InputRow`, bad ones included (with `error` set), so
 that no input row can disappear between the input and the reports. Only an input that is unusable
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 KINDS = ("text", "csv", "folder", "warc")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+FOLDER_SUFFIXES = (*HTML_SUFFIXES, ".pdf")  # saved pages and saved PDFs (brochures)
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"  # BOMs and zero-width characters pasted with URLs
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -280,10 +282,10 @@ def _csv_row(
 
 
 def _html_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """(relative path, path) of every saved HTML file under `folder`, sorted, recursively."""
+    """(relative path, path) of every saved HTML or PDF file under `folder`, sorted, recursively."""
     found = []
     for file in folder.rglob("*"):
-        if file.suffix.lower() in HTML_SUFFIXES and file.is_file():
+        if file.suffix.lower() in FOLDER_SUFFIXES and file.is_file():
             found.append((file.relative_to(folder).as_posix(), file))
     found.sort()
     yield from found
@@ -315,7 +317,8 @@ def _probe_warc(path: Path) -> None:
 
 
 def iter_warc_pages(path: Path):
-    """The HTML responses of a capture (`checker.web.capture.iter_capture`); errors: InputError."""
+    """The HTML and PDF responses of a capture (`checker.web.capture.iter_capture`); errors:
+    InputError."""
     from checker.web.capture import iter_capture
 
     index = 0
@@ -328,7 +331,7 @@ def iter_warc_pages(path: Path):
 
 
 def _warc_rows(path: Path) -> Iterator[InputRow]:
-    """Each HTML response in the capture is a row (the page's URL, its WARC-Record-ID)."""
+    """Each HTML or PDF response in the capture is a row (the page's URL, its WARC-Record-ID)."""
     for rowno, result in enumerate(iter_warc_pages(path), start=1):
         url = result.final_url or result.url
         yield InputRow(

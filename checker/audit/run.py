@@ -4,7 +4,7 @@ a WARC capture, resumable, in bounded memory.
 How the work flows (one direction):
   input rows --(one transaction)--> DIR/audit.sqlite queue
   pending rows --(main thread, host-aware, bounded look-ahead)--> fetch threads (--concurrency)
-  fetched HTML --> worker processes (--workers) running `check_html`
+  fetched HTML and PDF --> worker processes (--workers) running `check_html` / `check_pdf`
   pages + findings --(events queue, main thread only writes)--> SQLite, a transaction per page
   database --> reports (regenerated at the end of every run, with the reviewer decisions of
                --dispositions applied, and with --baseline the re-check diff against it)
@@ -38,6 +38,7 @@ from pathlib import Path
 from checker.audit.inputs import InputError, InputSource, iter_warc_pages
 from checker.audit.progress import Progress
 from checker.audit.state import AuditState, PageRecord, PendingRow
+from checker.engine.pdf_text import looks_like_pdf
 from checker.records import FetchResult
 
 DB_NAME = "audit.sqlite"
@@ -75,6 +76,14 @@ def check_page(html: str | bytes, url: str | None) -> list[dict]:
     from checker.engine.check import check_html
 
     return [f.to_dict() for f in check_html(html, url=url).findings]
+
+
+def check_pdf_document(data: bytes, url: str | None) -> tuple[str, str, list[dict]]:
+    """Top-level (picklable): a PDF's outcome, one-line reason and findings as dicts."""
+    from checker.engine.check import check_pdf
+
+    report = check_pdf(data, url=url)
+    return report.outcome, report.reason, [f.to_dict() for f in report.findings]
 
 
 def count_flags(findings: list[dict]) -> int:
@@ -161,6 +170,8 @@ class RowRunner:
         """Findings of a fetched page; a checker crash on one page marks that page only."""
         if res.outcome != "checked":
             return res, []
+        if res.text is None and looks_like_pdf(res.content_type, res.body):
+            return self._check_pdf(res)
         html = res.text if res.text is not None else res.body
         try:
             return res, self.procs.submit(check_page, html, res.final_url or res.url).result()
@@ -169,6 +180,18 @@ class RowRunner:
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the audit
             reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
             return replace(res, outcome="analysis_error", reason=reason), []
+
+    def _check_pdf(self, res: FetchResult) -> tuple[FetchResult, list[dict]]:
+        """A PDF's findings; an encrypted, image-only or broken one keeps its own outcome."""
+        try:
+            job = self.procs.submit(check_pdf_document, res.body, res.final_url or res.url)
+            outcome, reason, findings = job.result()
+        except BrokenProcessPool:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad PDF must not stop the audit
+            reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
+            return replace(res, outcome="analysis_error", reason=reason), []
+        return replace(res, outcome=outcome, reason=reason), findings
 
     def _single(self, row: PendingRow, res: FetchResult) -> Event:
         res, findings = self._check(res)

@@ -60,13 +60,15 @@ def check_target(target: str):
     from checker.engine.check import check_html, check_text
 
     suffix = Path(target).suffix.lower() if target != "-" else ""
-    if target != "-" and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+    if target != "-" and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}:
         raise InputError(
             f"{target}: unsupported file type '{suffix or '(none)'}' "
-            "(use .html, .htm or .txt, or - for stdin)"
+            "(use .html, .htm, .txt or .pdf, or - for stdin)"
         )
     data = _read_bytes(target)
     name = "stdin" if target == "-" else target
+    if suffix == ".pdf" or (target == "-" and data[:5] == b"%PDF-"):
+        return _check_pdf_file(data, name, None if target == "-" else target)
     if _looks_binary(data):
         raise InputError(f"{name}: binary content, not text or HTML")
     url = None if target == "-" else target
@@ -74,6 +76,17 @@ def check_target(target: str):
     if is_html:
         return check_html(data, url=url)
     return check_text(_decode_text(data, name), url=url)
+
+
+def _check_pdf_file(data: bytes, name: str, url: str | None) -> PageReport:
+    """A PDF file's report; one that cannot be read (encrypted, no text layer, broken) is an
+    input error naming its outcome and reason."""
+    from checker.engine.check import check_pdf
+
+    report = check_pdf(data, url=url)
+    if report.outcome != "checked":
+        raise InputError(f"{name}: {report.outcome}: {report.reason}")
+    return report
 
 
 def run_check(args) -> int:

@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"checker {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="check a URL, an .html/.htm/.txt file, or - for stdin")
+    check = sub.add_parser(
+        "check", help="check a URL, an .html/.htm/.txt/.pdf file, or - for stdin"
+    )
     check.add_argument("target")
     check.add_argument("--format", choices=FORMATS, default="table")
     check.add_argument(

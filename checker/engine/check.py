@@ -6,8 +6,10 @@ runs unchanged over archived pages on a cluster. The pipeline is built once per 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+from dataclasses import replace
 
 from checker.engine import lexicons as lexmod
 from checker.engine.claims import Segment, extract_claims
@@ -15,6 +17,7 @@ from checker.engine.compare import findings_for
 from checker.engine.disclaimers import annotate
 from checker.engine.extract import blocks_text, decode_html, extract_blocks
 from checker.engine.nlp import pipeline
+from checker.engine.pdf_text import PdfLimits, read_pdf
 from checker.records import PageReport
 from checker.version import __version__
 
@@ -49,18 +52,24 @@ def _looks_like_heading(line: str) -> bool:
     )
 
 
-def _line_segments(text: str) -> list[Segment]:
+def _line_segments(text: str, running: frozenset[int] = frozenset()) -> list[Segment]:
     """Each line is a block. Plain text has no tags, so its layout is read from the lines: the
     first line, when it looks like a heading, is the title (tag h1, the page topic); later
     heading-like lines are section headings (h2), and lines below one belong to its section.
-    Section and topic inheritance then work for pasted text as they do for HTML."""
+    Section and topic inheritance then work for pasted text as they do for HTML.
+    Lines numbered in `running` (a PDF's running headers and footers) are region "header" and
+    never start a section, so a section goes on across a page break."""
     segments, pos = [], 0
     title: str | None = None
     section: str | None = None
     seen_text = False
-    for line in text.split("\n"):
+    for n, line in enumerate(text.split("\n")):
         stripped = line.strip()
         tag, path = "p", tuple(x for x in (title, section) if x)
+        if n in running and seen_text:
+            segments.append(Segment(pos, pos + len(line), tag, path, "header"))
+            pos += len(line) + 1
+            continue
         if stripped and _looks_like_heading(stripped):
             if not seen_text:
                 tag, path, title = "h1", (), stripped
@@ -112,4 +121,30 @@ def check_html(
     findings = analyse(text, segments, url, lexicons_dir)
     return PageReport(
         url=url, findings=findings, text=text, final_url=url, sha256=hashlib.sha256(raw).hexdigest()
+    )
+
+
+def check_pdf(
+    data: bytes,
+    url: str | None = None,
+    lexicons_dir: str | None = None,
+    limits: PdfLimits | None = None,
+) -> PageReport:
+    """Check a PDF's text layer. Each paragraph is a block, read like plain text's lines (a short
+    capitalised first line is the title, later ones section headings); every finding carries its
+    1-based `pdf_page`. An encrypted, image-only or broken PDF comes back unchecked, its outcome
+    and one-line reason set (checker/engine/pdf_text.py); a cap reached is said in `reason`."""
+    if not isinstance(data, bytes):
+        raise TypeError("check_pdf takes the PDF's bytes")
+    sha = hashlib.sha256(data).hexdigest()
+    doc = read_pdf(data, limits)
+    if doc.outcome != "checked":
+        return PageReport(
+            url=url, final_url=url, sha256=sha, outcome=doc.outcome, reason=doc.reason
+        )
+    text, starts = doc.joined()
+    findings = analyse(text, _line_segments(text, doc.running_lines()), url, lexicons_dir)
+    paged = tuple(replace(f, pdf_page=bisect.bisect_right(starts, f.start)) for f in findings)
+    return PageReport(
+        url=url, findings=paged, text=text, final_url=url, sha256=sha, reason=doc.reason
     )

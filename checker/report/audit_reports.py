@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.records import OUTCOMES, RowRecord
+from checker.records import ADDED_OUTCOMES, OUTCOMES, RowRecord
 from checker.report.audit_view import AuditView
 from checker.report.dispositions import Disposition, decision_for
 from checker.report.files import atomic_open, csv_writer, safe_row
@@ -67,6 +67,8 @@ REVIEW_COLUMNS = (
     "reviewer",
     "decided_at",
 )
+# appended after the review columns (issue 12): the PDF page of the claim, empty for HTML
+PDF_COLUMNS = ("pdf_page",)
 URL_COLUMNS = (
     "row",
     "url",
@@ -111,6 +113,7 @@ SUPPRESSED_COLUMNS = (
 )
 STALE_COLUMNS = ("finding_id", "disposition", "reviewer", "reason", "decided_at", "line", "why")
 STALE_WHY = "no finding with this id in this audit (claim removed or reworded, or site not audited)"
+FIRST_OUTCOMES = tuple(o for o in OUTCOMES if o not in ADDED_OUTCOMES)  # sites.csv's first ones
 ERROR_COLUMNS = ("row", "url", "outcome", "http_status", "final_url", "reason")
 
 
@@ -143,6 +146,7 @@ def findings_header(columns: tuple[str, ...]) -> list[str]:
         "pages",
         *PROVENANCE_COLUMNS,
         *REVIEW_COLUMNS,
+        *PDF_COLUMNS,
     ]
 
 
@@ -179,6 +183,7 @@ def findings_rows(
                 provenance.get("lexicons_sha256", ""),
                 provenance.get("evidence_sha256", ""),
                 *review_cells(claim),
+                "" if claim["finding"].get("pdf_page") is None else claim["finding"]["pdf_page"],
             ]
         )
 
@@ -222,7 +227,7 @@ def sites_header(columns: tuple[str, ...]) -> list[str]:
         *columns,
         "rows",
         "pages_checked",
-        *(f"outcome_{o}" for o in OUTCOMES),
+        *(f"outcome_{o}" for o in FIRST_OUTCOMES),
         "flags_high",
         "flags_medium",
         "flags_low",
@@ -235,6 +240,7 @@ def sites_header(columns: tuple[str, ...]) -> list[str]:
         "worst_claim_verdict",
         "worst_claim_severity",
         "worst_claim_url",
+        *(f"outcome_{o}" for o in ADDED_OUTCOMES),  # appended: older columns keep their places
     ]
 
 
@@ -247,7 +253,7 @@ def sites_row(s: SiteSummary, columns: tuple[str, ...]) -> list[str]:
             *(s.extra.get(c, "") for c in columns),
             s.rows,
             s.pages_checked,
-            *(s.outcomes.get(o, 0) for o in OUTCOMES),
+            *(s.outcomes.get(o, 0) for o in FIRST_OUTCOMES),
             s.high,
             s.medium,
             s.low,
@@ -260,6 +266,7 @@ def sites_row(s: SiteSummary, columns: tuple[str, ...]) -> list[str]:
             worst.get("verdict", ""),
             worst.get("severity", ""),
             worst_url,
+            *(s.outcomes.get(o, 0) for o in ADDED_OUTCOMES),
         ]
     )
 

@@ -45,6 +45,7 @@ CSV_COLUMNS = (
     "lexicons_sha256",
     "evidence_sha256",
     "disclaimer_nearby",  # appended (issue 11): columns are only ever added at the end
+    "pdf_page",  # appended (issue 12): the PDF page of the claim, empty for HTML and text
 )
 
 
@@ -82,6 +83,7 @@ def render_table(
         out.append(
             f"{r.url or '(stdin)'}"
             + (f"  [{r.outcome}: {r.reason}]" if r.outcome != "checked" else "")
+            + (f"  [{r.reason}]" if r.outcome == "checked" and r.reason else "")
         )
         shown = _shown(r, show_all)
         if r.flags:
@@ -95,7 +97,7 @@ def render_table(
                 f", {f.region}" + (", hidden" if f.hidden else "")
                 if f.region != "main" or f.hidden
                 else ""
-            )
+            ) + (f", PDF page {f.pdf_page}" if f.pdf_page is not None else "")
             out.append(
                 f"  [{f.verdict}{sev}] {f.category} - {f.therapy} "
                 f"({f.therapy_source}, {f.condition}{where})"
@@ -181,6 +183,7 @@ def csv_row(r: PageReport, f: Finding, stamp: dict[str, str]) -> list[str]:
         "region": f.region,
         "hidden": str(f.hidden).lower(),
         "disclaimer_nearby": f.disclaimer_nearby,
+        "pdf_page": "" if f.pdf_page is None else f.pdf_page,
     }
     return [neutralise_cell(values[c]) for c in CSV_COLUMNS]
 

@@ -206,6 +206,9 @@ def claim_html(
     dl = f"<dt>evidence</dt><dd>{_evidence(f, texts)}</dd>"
     dl += "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
     dl += _review_row(claim)
+    if f.get("pdf_page") is not None:
+        where = page.get("final_url") or page.get("url") or ""
+        dl += f"<dt>PDF page</dt><dd>{esc(f.get('pdf_page'))} of {esc(where)}</dd>"
     dl += (
         f"<dt>occurrences</dt><dd>{claim['occurrences']} on {len(claim['pages'])} page(s)</dd>"
         f"<dt>pages</dt><dd>{_pages(claim['pages'])}</dd>"

@@ -34,6 +34,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from checker.engine.pdf_text import PDF_TYPES, looks_like_pdf
 from checker.records import FetchResult
 from checker.version import __version__
 
@@ -45,6 +46,7 @@ except ImportError:  # pragma: no cover
 WARC_NAME = "capture.warc.gz"
 MANIFEST_NAME = "capture.manifest.jsonl"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_TYPES = (*HTML_TYPES, *PDF_TYPES)  # what a crawl reads as a page: HTML and PDF documents
 _RENAMED = ("content-encoding", "transfer-encoding", "content-length")
 
 
@@ -424,7 +426,8 @@ def verify_capture(path: Path | str) -> tuple[bool, str]:
 
 
 def iter_capture(path: Path | str) -> Iterator[FetchResult]:
-    """The HTML pages of a capture as FetchResults (outcome "checked"), for offline re-analysis.
+    """The HTML and PDF pages of a capture as FetchResults (outcome "checked"), for offline
+    re-analysis; a PDF's `text` is None (its bytes are in `body`).
 
     Robots.txt, sitemaps, redirect hops, errors and truncated bodies are skipped.
     """
@@ -442,12 +445,12 @@ def iter_capture(path: Path | str) -> Iterator[FetchResult]:
         if (
             stored.status is None
             or not 200 <= stored.status < 300
-            or mime not in HTML_TYPES
+            or not (mime in PAGE_TYPES or (not mime and looks_like_pdf(None, stored.body)))
             or stored.truncated
             or row.get("kind", "page") != "page"
         ):
             continue
-        text, encoding = decode_html(stored.body, charset)
+        text, encoding = decode_html(stored.body, charset) if mime in HTML_TYPES else (None, None)
         yield FetchResult(
             url=row.get("url") or stored.uri,
             outcome="checked",

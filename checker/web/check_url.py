@@ -4,6 +4,8 @@ Why a separate module: the claims engine never imports the scraper; this file is
 where the two meet for a single URL (the batch audit has its own loop in checker/audit/run.py).
 Every URL fetched ends in a PageReport - checked ones with the engine's findings, the rest with
 their outcome and one-line reason - so a caller never has to guess what happened to a page.
+A PDF (by Content-Type, or by signature when none is sent) is read by `check_pdf`: its findings
+carry their page number, and an encrypted, image-only or broken PDF keeps its own outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from checker.engine.pdf_text import looks_like_pdf
 from checker.records import FetchResult, PageReport
 from checker.version import __version__
 from checker.web.capture import CaptureWriter
@@ -37,16 +40,28 @@ def report_for(result: FetchResult) -> PageReport:
         "reason": result.reason,
         "robots": result.robots or "n/a",
     }
-    if result.outcome != "checked" or result.text is None:
+    pdf = result.outcome == "checked" and looks_like_pdf(result.content_type, result.body)
+    if result.outcome != "checked" or (result.text is None and not pdf):
         return PageReport(**meta)
-    from checker.engine.check import check_html
-
     try:
-        report = check_html(result.text, url=result.final_url or result.url)
+        report = _engine_report(result, pdf)
     except Exception as exc:  # noqa: BLE001 - one hostile page must not lose the others
         reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
         return PageReport(**{**meta, "outcome": "analysis_error", "reason": reason})
+    if pdf:  # the PDF's own outcome (encrypted, no text...) and note (a cap reached) stand
+        meta.update(outcome=report.outcome, reason=report.reason)
     return replace(report, **meta)
+
+
+def _engine_report(result: FetchResult, pdf: bool) -> PageReport:
+    url = result.final_url or result.url
+    if pdf:
+        from checker.engine.check import check_pdf
+
+        return check_pdf(result.body, url=url)
+    from checker.engine.check import check_html
+
+    return check_html(result.text, url=url)
 
 
 def check_url(

@@ -7,8 +7,9 @@ by relevance keywords in their text and path (lexicons/crawl.yaml) and visited b
 domain is crawled (a last-two-labels heuristic with a small multi-part suffix list such as
 co.uk, com.au, com.mx - not the full Public Suffix List). Off-site links that matter to an
 investigator (video, social, trial registries) are recorded in `leads`, never followed; links
-not fetched on purpose (javascript:, mailto:, .pdf, images, duplicates...) are recorded in
-`skipped`, so nothing disappears silently.
+not fetched on purpose (javascript:, mailto:, images, office files, duplicates...) are recorded in
+`skipped`, so nothing disappears silently. PDFs on the clinic's site (brochures, price lists,
+"outcome reports") are fetched and checked like pages; their links are not followed.
 """
 
 from __future__ import annotations

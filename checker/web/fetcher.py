@@ -37,6 +37,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
+from checker.engine.pdf_text import looks_like_pdf
 from checker.records import FetchResult
 from checker.web.address_guard import (
     PEER,
@@ -48,7 +49,7 @@ from checker.web.address_guard import (
     address_refusal,
     system_resolver,
 )
-from checker.web.capture import HTML_TYPES, CaptureWriter, Exchange, split_content_type
+from checker.web.capture import PAGE_TYPES, CaptureWriter, Exchange, split_content_type
 from checker.web.content_decoding import BadEncoding, BodyDecoder
 from checker.web.host_gate import HostGate
 from checker.web.options import FetchOptions, user_agent
@@ -166,10 +167,11 @@ class Fetcher:
 
     # public --------------------------------------------------------------------------------------
     def fetch(self, url: str) -> FetchResult:
-        """GET an HTML page, following redirects; never raises for network/content problems."""
+        """GET a page (HTML, or a PDF: `text` None, its bytes in `body`), following redirects;
+        never raises for network/content problems."""
         return self._chain(
             url,
-            accept=HTML_TYPES,
+            accept=PAGE_TYPES,
             kind="page",
             max_bytes=self.options.max_bytes,
             max_redirects=self.options.max_redirects,
@@ -304,10 +306,11 @@ class Fetcher:
             outcome, reason = "http_error", f"HTTP {a.status}"
         if a.note:
             reason = f"{reason} ({a.note})"
-        if outcome == "checked" and accept == HTML_TYPES:
+        mime, charset = split_content_type(a.header("Content-Type"))
+        if outcome == "checked" and accept == PAGE_TYPES and not looks_like_pdf(mime, a.body):
             from checker.engine.extract import decode_html
 
-            text, encoding = decode_html(a.body, split_content_type(a.header("Content-Type"))[1])
+            text, encoding = decode_html(a.body, charset)
         body = a.body
         return FetchResult(
             url=url,
@@ -475,12 +478,15 @@ class Fetcher:
         attempt = self._read_body(base, raw, conn, start, max_bytes, resp.headers)
         if (
             ok
-            and accept == HTML_TYPES
+            and accept == PAGE_TYPES
             and not mime
             and attempt.outcome == "checked"
             and not _looks_like_html(attempt.body)
+            and not looks_like_pdf(None, attempt.body)
         ):
-            return replace_attempt(attempt, "not_html", "not HTML: no Content-Type, not HTML-like")
+            return replace_attempt(
+                attempt, "not_html", "not HTML or PDF: no Content-Type, not HTML-like"
+            )
         return attempt
 
     def _read_body(
