@@ -1,0 +1,252 @@
+"""Spanish pages: language detection, the Spanish entries of the rule pack and the same rules.
+
+Every sentence here is written for these tests (none is copied from a page or a data set). The
+table pairs each with what the checker must do: flag it in a category, or find nothing to flag
+(a denial, a hedge-free accurate statement, a disclaimer, a news report, a question).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.engine import lexicons as lexmod
+from checker.engine.check import check_html, check_text
+from checker.engine.language import page_language
+from checker.engine.morphology_es import conjugate
+
+# ------------------------------------------------------------------ sentences that flag
+FLAGS = [
+    # efficacy, with and without accents
+    ("Nuestras células madre regeneran el cartílago de la rodilla en pocas semanas.", "efficacy"),
+    ("Las celulas madre reparan los discos danados y quitan el dolor de espalda.", "efficacy"),
+    ("La terapia celular elimina por completo el dolor de la ciática.", "efficacy"),
+    ("Con las células madre mesenquimales el paciente recupera su movilidad.", "efficacy"),
+    ("Las células madre ayudan a desinflamar y reparar la columna.", "efficacy"),
+    ("El tratamiento con células madre alivia el dolor lumbar crónico.", "efficacy"),
+    ("La gelatina de Wharton puede ayudar a regenerar el disco intervertebral.", "efficacy"),
+    ("Los exosomas estimulan la regeneración del tejido discal.", "efficacy"),
+    # alternative to surgery
+    ("Evite la operación de columna gracias a las células madre.", "alternative_to_surgery"),
+    ("Una alternativa real a la cirugía de espalda: células madre de cordón.",
+     "alternative_to_surgery"),
+    ("Trate su hernia discal con células madre, sin pasar por el quirófano.",
+     "alternative_to_surgery"),
+    # success rates
+    ("El 87% de nuestros pacientes con dolor de espalda mejora con células madre.",
+     "success_rate"),
+    ("Nuestra terapia celular tiene una tasa de éxito superior al 90 por ciento.", "success_rate"),
+    ("Ocho de cada diez pacientes tratados con células madre dejan de sentir dolor.",
+     "success_rate"),
+    # duration
+    ("El alivio de la terapia con células madre es permanente.", "duration"),
+    ("Con la radiofrecuencia el dolor lumbar desaparece para siempre.", "duration"),
+    ("La infiltración epidural con esteroides da alivio durante dos años.", "duration"),
+    # evidence
+    ("Un tratamiento con células madre científicamente comprobado para la columna.", "evidence"),
+    ("Miles de estudios demuestran que las células madre regeneran los discos.", "evidence"),
+    # regulatory
+    ("Nuestra terapia con células madre está aprobada por la FDA.", "regulatory"),
+    ("Las células madre que aplicamos cuentan con la autorización de COFEPRIS.", "regulatory"),
+    # safety
+    ("Las células madre autólogas no tienen ningún riesgo de rechazo.", "safety"),
+    ("Terapia con exosomas totalmente segura y libre de efectos secundarios.", "safety"),
+    ("La infiltración de columna es cien por ciento segura.", "safety"),
+    # guarantee
+    ("Le garantizamos resultados con nuestras células madre para la espalda.", "guarantee"),
+    # standalone
+    ("Después de las células madre ya no necesitará fisioterapia ni analgésicos.", "standalone"),
+    # conflation
+    ("Epidural con células madre: la nueva forma de tratar la ciática.", "conflation"),
+    # trigger points and facet injections: any benefit is flagged
+    ("Las infiltraciones en puntos gatillo eliminan el dolor de espalda.", "efficacy"),
+    ("La infiltración facetaria mejora la movilidad de la columna.", "efficacy"),
+]
+
+# ------------------------------------------------------------------ sentences that must not flag
+NOT_FLAGS = [
+    # negated
+    "Las células madre no regeneran los discos de la columna.",
+    "La terapia con células madre no está aprobada por la FDA para el dolor de espalda.",
+    "No existe evidencia de que las células madre curen la hernia de disco.",
+    "Nunca prometemos que las células madre eliminen el dolor.",
+    "Este tratamiento con células madre no es una alternativa probada a la cirugía.",
+    # accurate statements
+    "Las infiltraciones epidurales con esteroides ofrecen un alivio breve y modesto del dolor.",
+    "El bloqueo facetario diagnóstico ayuda a identificar el origen del dolor lumbar.",
+    "La terapia con células madre para la columna es experimental y solo debe usarse en "
+    "ensayos clínicos.",
+    # disclaimers
+    "Los resultados pueden variar de un paciente a otro.",
+    "Esta información no sustituye la consulta con su médico.",
+    # news and reported speech
+    "Según la Secretaría de Salud, las clínicas que prometen curar la columna con células "
+    "madre operan sin autorización.",
+    "Algunas clínicas afirman que las células madre reparan los discos, pero no hay pruebas.",
+    "La COFEPRIS advirtió que ninguna terapia con células madre está aprobada para la espalda.",
+    # questions and neutral lines
+    "¿Las células madre pueden reparar un disco dañado?",
+    "Agende su valoración por teléfono o WhatsApp.",
+    "Paquete de tratamiento con células madre desde $3,900 USD.",
+    "Aviso de funcionamiento COFEPRIS 9999XX000000.",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FLAGS, ids=[t[:40] for t, _ in FLAGS])
+def test_a_spanish_claim_is_flagged_in_its_category(text: str, category: str) -> None:
+    flags = check_text(text).flags
+    assert flags, f"no flag for: {text}"
+    assert flags[0].category == category, [(f.category, f.claim) for f in flags]
+
+
+@pytest.mark.parametrize("text", NOT_FLAGS, ids=[t[:40] for t in NOT_FLAGS])
+def test_a_spanish_sentence_that_makes_no_claim_is_not_flagged(text: str) -> None:
+    flags = check_text(text).flags
+    assert not flags, [(f.category, f.claim, f.rule) for f in flags]
+
+
+def test_a_hedged_claim_is_flagged_one_step_lower() -> None:
+    [flag] = check_text("Las células madre podrían regenerar los discos de la columna.").flags
+    assert flag.hedged and flag.severity == "medium" and flag.category == "efficacy"
+
+
+def test_the_rationale_is_english_and_quotes_the_spanish_claim() -> None:
+    [flag] = check_text("Las células madre regeneran los discos de la columna.").flags
+    assert flag.rule == "SC-EFFICACY" and "regeneran los discos" in flag.rationale
+    assert "no high-quality human evidence" in flag.rationale
+    assert flag.evidence and flag.refs
+
+
+def test_a_patient_story_is_a_claim_at_medium_severity() -> None:
+    text = "Testimonios de células madre para la columna\n«Ya camino sin dolor y volví a trabajar.»"
+    [flag] = check_text(text).flags
+    assert flag.severity == "medium" and "testimonial" in flag.modifiers
+
+
+def test_a_disclaimer_nearby_is_recorded_but_does_not_clear_the_claim() -> None:
+    text = (
+        "Las células madre reparan los discos dañados de la columna.\n"
+        "Este tratamiento no está aprobado por la FDA."
+    )
+    [flag] = check_text(text).flags
+    assert "no está aprobado" in flag.disclaimer_nearby
+
+
+# ------------------------------------------------------------------ pages
+PAGE = """<html lang="es"><head><title>Células madre para la columna | Clínica Ejemplo</title>
+</head><body>
+<h1>Terapia con células madre para hernia de disco</h1>
+<p>Las células madre de cordón umbilical regeneran los discos y eliminan el dolor lumbar.</p>
+<p>Nuestro protocolo es 100% seguro y sin efectos secundarios.</p>
+<h2>Preguntas frecuentes</h2>
+<p>¿Está aprobado por la FDA?</p>
+<p>En México el tratamiento se realiza bajo la normativa local; no está aprobado por la FDA.</p>
+<h2>Beneficios</h2>
+<ul><li>Menos dolor al caminar</li><li>Más movilidad</li></ul>
+<p>Agende su cita de valoración gratuita.</p>
+</body></html>"""
+
+NEWS = """<html lang="es"><head><title>Alerta sanitaria sobre clínicas de células madre</title>
+</head><body>
+<h1>Autoridades alertan sobre terapias con células madre no aprobadas</h1>
+<p>Redacción. La autoridad sanitaria advirtió este martes sobre clínicas que ofrecen células
+madre para la espalda.</p>
+<p>"Estas terapias regeneran los discos y eliminan el dolor", dicen los anuncios, según explicó
+la directora del organismo.</p>
+<p>La especialista declaró que los pacientes deben desconfiar de quien garantiza resultados.</p>
+<p>Las células madre reparan la columna y curan la hernia, prometen estas clínicas.</p>
+</body></html>"""
+
+
+def test_a_spanish_page_is_checked_through_check_html() -> None:
+    report = check_html(PAGE, url="https://clinica.example/es")
+    flagged = {f.sentence: f for f in report.flags}
+    assert any("regeneran los discos" in s for s in flagged)
+    assert any("100% seguro" in s for s in flagged)
+    assert any(f.category == "efficacy" and "movilidad" in f.sentence for f in report.flags)
+    assert not any("FDA" in s for s in flagged)  # the question and the denial
+    assert not any("Agende" in s for s in flagged)
+
+
+def test_a_spanish_news_story_makes_no_claims_of_its_own() -> None:
+    assert check_html(NEWS).flags == ()
+
+
+def test_english_pages_are_read_with_the_english_entries_only() -> None:
+    lex = lexmod.load_cached()
+    assert page_language("Stem cells repair your discs. Book today!", [], lex) == "en"
+    mixed = "Stem cell therapy for back pain at Clinica de la Salud in Tijuana, Mexico."
+    assert page_language(mixed, [], lex) == "en"
+    assert page_language("Las células madre reparan los discos de la columna.", [], lex) == "es"
+    assert page_language("Celulas madre para la espalda", [], lex) == "es"
+    assert lex.view("en") is lex and lex.view("es").lang == "es"
+    assert all(c.lang == "en" for c in lex.cues)  # no Spanish cue reads an English page
+
+
+def test_spanish_aliases_are_on_the_shared_therapy_records() -> None:
+    """Whatever reads lexicon objects (the pre-filter, the matcher) sees the Spanish names."""
+    lex = lexmod.load_cached()
+    stem = lex.therapy("stem_cell")
+    assert "células madre" in stem.aliases and "celulas madre" in stem.aliases
+    assert "células estaminales" in stem.aliases
+    assert "radiofrecuencia" in lex.therapy("medial_branch_ablation").aliases
+    assert "plasma rico en plaquetas" in lex.therapy("prp").aliases
+    assert any(c.id.startswith("es.") for c in lex.view("es").cues)
+
+
+@pytest.mark.parametrize(
+    ("lemma", "forms"),
+    [
+        ("regenerar", {"regenera", "regeneran", "regenerara", "regenerando", "regenere"}),
+        ("reducir", {"reduce", "reducen", "reduzca", "redujo", "reducido"}),
+        ("garantizar", {"garantiza", "garantice", "garantizado"}),
+        ("devolver", {"devuelve", "devolvera", "devuelto"}),
+        ("disminuir", {"disminuye", "disminuyen", "disminuido"}),
+        ("acabar con", {"acaba con", "acaban con"}),
+    ],
+)
+def test_spanish_verbs_are_conjugated_from_the_infinitive(lemma: str, forms: set[str]) -> None:
+    assert forms <= conjugate(lemma)
+
+
+# ------------------------------------------------------------------ loader errors
+def _pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "pack"
+    shutil.copytree(lexmod.default_directory(), pack)
+    return pack
+
+
+def test_a_spanish_cue_error_names_the_file_and_the_entry(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    claims = pack / "es" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("category: guarantee", "category: promesa", 1), "utf-8")
+    with pytest.raises(lexmod.LexiconError, match=r"es/claims\.yaml: cues\[\d+\] \(es\.guarantee"):
+        lexmod.load(pack)
+
+
+def test_a_spanish_alias_for_an_unknown_therapy_is_an_error(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    therapies = pack / "es" / "therapies.yaml"
+    text = therapies.read_text(encoding="utf-8")
+    therapies.write_text(text.replace("- id: exosome", "- id: exosomas", 1), "utf-8")
+    with pytest.raises(lexmod.LexiconError, match=r"es/therapies\.yaml: therapies\[1\]"):
+        lexmod.load(pack)
+
+
+def test_acts_as_must_name_an_english_cue(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    claims = pack / "es" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("acts_as: safety.total", "acts_as: safety.todo", 1), "utf-8")
+    with pytest.raises(lexmod.LexiconError, match=r"es/claims\.yaml.*es\.safety\.total.*acts_as"):
+        lexmod.load(pack)
+
+
+def test_a_pack_without_a_spanish_folder_still_loads(tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    shutil.rmtree(pack / "es")
+    lex = lexmod.load(pack)
+    assert lex.packs == () and lex.view("es") is lex
