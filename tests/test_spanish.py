@@ -30,16 +30,21 @@ FLAGS = [
     ("Los exosomas estimulan la regeneración del tejido discal.", "efficacy"),
     # alternative to surgery
     ("Evite la operación de columna gracias a las células madre.", "alternative_to_surgery"),
-    ("Una alternativa real a la cirugía de espalda: células madre de cordón.",
-     "alternative_to_surgery"),
-    ("Trate su hernia discal con células madre, sin pasar por el quirófano.",
-     "alternative_to_surgery"),
+    (
+        "Una alternativa real a la cirugía de espalda: células madre de cordón.",
+        "alternative_to_surgery",
+    ),
+    (
+        "Trate su hernia discal con células madre, sin pasar por el quirófano.",
+        "alternative_to_surgery",
+    ),
     # success rates
-    ("El 87% de nuestros pacientes con dolor de espalda mejora con células madre.",
-     "success_rate"),
+    ("El 87% de nuestros pacientes con dolor de espalda mejora con células madre.", "success_rate"),
     ("Nuestra terapia celular tiene una tasa de éxito superior al 90 por ciento.", "success_rate"),
-    ("Ocho de cada diez pacientes tratados con células madre dejan de sentir dolor.",
-     "success_rate"),
+    (
+        "Ocho de cada diez pacientes tratados con células madre dejan de sentir dolor.",
+        "success_rate",
+    ),
     # duration
     ("El alivio de la terapia con células madre es permanente.", "duration"),
     ("Con la radiofrecuencia el dolor lumbar desaparece para siempre.", "duration"),
@@ -60,6 +65,16 @@ FLAGS = [
     ("Después de las células madre ya no necesitará fisioterapia ni analgésicos.", "standalone"),
     # conflation
     ("Epidural con células madre: la nueva forma de tratar la ciática.", "conflation"),
+    # what a treatment is for, who it suits, where it ranks
+    (
+        "Esta terapia con células madre está indicada para la hernia de disco y la ciática.",
+        "efficacy",
+    ),
+    ("Las células madre se emplean en el tratamiento de la lesión medular.", "efficacy"),
+    ("El candidato ideal para la terapia con células madre es quien sufre dolor lumbar.", "other"),
+    ("Somos el centro de células madre mejor valorado de México.", "standard_of_care"),
+    ("Con células madre se evita la artrodesis lumbar.", "alternative_to_surgery"),
+    ("Al usar sus propias células madre, no existe riesgo de rechazo.", "safety"),
     # trigger points and facet injections: any benefit is flagged
     ("Las infiltraciones en puntos gatillo eliminan el dolor de espalda.", "efficacy"),
     ("La infiltración facetaria mejora la movilidad de la columna.", "efficacy"),
@@ -86,6 +101,11 @@ NOT_FLAGS = [
     "madre operan sin autorización.",
     "Algunas clínicas afirman que las células madre reparan los discos, pero no hay pruebas.",
     "La COFEPRIS advirtió que ninguna terapia con células madre está aprobada para la espalda.",
+    "De acuerdo con lo publicado por la prensa, el futbolista recibió células madre para "
+    "recuperarse de una lesión de espalda.",
+    # what the body does by itself is not a treatment claim
+    "Las células madre existen en todo el organismo.\n"
+    "El organismo puede reparar pequeñas lesiones de los tejidos por sí mismo.",
     # questions and neutral lines
     "¿Las células madre pueden reparar un disco dañado?",
     "Agende su valoración por teléfono o WhatsApp.",
