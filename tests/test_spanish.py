@@ -75,6 +75,51 @@ FLAGS = [
     ("Somos el centro de células madre mejor valorado de México.", "standard_of_care"),
     ("Con células madre se evita la artrodesis lumbar.", "alternative_to_surgery"),
     ("Al usar sus propias células madre, no existe riesgo de rechazo.", "safety"),
+    # more ways of saying it
+    (
+        "Gracias a nuestras células madre, miles de pacientes han dejado atrás el dolor de "
+        "columna.",
+        "efficacy",
+    ),
+    (
+        "La aplicación intradiscal de células madre rehidrata el disco y le devuelve su altura.",
+        "efficacy",
+    ),
+    (
+        "Olvídese del bastón: la terapia regenerativa con células madre le devuelve la movilidad.",
+        "efficacy",
+    ),
+    ("Un tratamiento definitivo para la hernia discal con células madre.", "duration"),
+    ("Nuestras células madre frenan el desgaste de las vértebras.", "efficacy"),
+    (
+        "Más del 90% de los pacientes con ciática refieren mejoría tras la infusión de células "
+        "madre.",
+        "success_rate",
+    ),
+    ("Nuestro protocolo de células madre cuenta con registro sanitario de COFEPRIS.", "regulatory"),
+    ("El PRP regenera los discos lumbares sin cirugía.", "alternative_to_surgery"),
+    ("Las infiltraciones facetarias curan el dolor de espalda de manera definitiva.", "duration"),
+    ("La radiofrecuencia le quitará el dolor lumbar durante años.", "duration"),
+    ("Los exosomas revierten la degeneración discal.", "efficacy"),
+    (
+        "La terapia con células madre es un procedimiento sencillo, seguro y eficaz para la "
+        "espalda.",
+        "safety",
+    ),
+    ("Tratamiento de células madre avalado por la Secretaría de Salud.", "regulatory"),
+    (
+        "La mayoría de nuestros pacientes abandona los analgésicos tras la terapia con células "
+        "madre.",
+        "standalone",
+    ),
+    (
+        "Más de 5,000 pacientes tratados con éxito con células madre para la columna.",
+        "success_rate",
+    ),
+    (
+        "Una opción segura y natural frente a la cirugía de columna: las células madre.",
+        "alternative_to_surgery",
+    ),
     # trigger points and facet injections: any benefit is flagged
     ("Las infiltraciones en puntos gatillo eliminan el dolor de espalda.", "efficacy"),
     ("La infiltración facetaria mejora la movilidad de la columna.", "efficacy"),
@@ -106,6 +151,16 @@ NOT_FLAGS = [
     # what the body does by itself is not a treatment claim
     "Las células madre existen en todo el organismo.\n"
     "El organismo puede reparar pequeñas lesiones de los tejidos por sí mismo.",
+    "Las células madre para el dolor de espalda siguen en fase de investigación.",
+    "No hay pruebas sólidas de que las células madre regeneren los discos intervertebrales.",
+    "La FDA advierte que las terapias con células madre no aprobadas pueden causar infecciones.",
+    "El bloqueo de rama medial sirve para confirmar si el dolor proviene de las facetas.",
+    "La ablación por radiofrecuencia puede aliviar el dolor facetario durante varios meses.",
+    "Expertos advirtieron que las clínicas que venden células madre para la columna no tienen "
+    "respaldo científico.",
+    "Los investigadores evalúan si las células madre pueden reducir el dolor lumbar en un ensayo "
+    "clínico.",
+    "Las células madre no son una cura para la hernia de disco.",
     # questions and neutral lines
     "¿Las células madre pueden reparar un disco dañado?",
     "Agende su valoración por teléfono o WhatsApp.",
