@@ -320,6 +320,13 @@ def test_acts_as_must_name_an_english_cue(tmp_path: Path) -> None:
         lexmod.load(pack)
 
 
+def test_lexicons_check_names_the_spanish_pack(capsys) -> None:
+    from checker.cli.main import main
+
+    assert main(["lexicons", "check"]) == 0
+    assert "language pack es:" in capsys.readouterr().out
+
+
 def test_a_pack_without_a_spanish_folder_still_loads(tmp_path: Path) -> None:
     pack = _pack(tmp_path)
     shutil.rmtree(pack / "es")

@@ -37,12 +37,15 @@ def block_language(words: list[str], detection: Detection, lang: str) -> str:
     return ENGLISH
 
 
-def page_language(text: str, segments: Sequence[_Block], lex: Lexicons) -> str:
+def page_language(
+    text: str, segments: Sequence[_Block], lex: Lexicons, norm: str | None = None
+) -> str:
     """The language to read the page with: a pack's language when its blocks hold at least the
-    pack's share of the page's words, else English (the English entries alone)."""
+    pack's share of the page's words, else English (the English entries alone). `norm` is the
+    text already normalised, when the caller has it (it is the same length as `text`)."""
     if not lex.packs:
         return ENGLISH
-    folded = fold_accents(normalise(text))
+    folded = fold_accents(normalise(text) if norm is None else norm)
     spans = [(s.start, s.end) for s in segments] or [(0, len(text))]
     for pack in lex.packs:
         total = theirs = 0
@@ -56,8 +59,8 @@ def page_language(text: str, segments: Sequence[_Block], lex: Lexicons) -> str:
     return ENGLISH
 
 
-def normalised(text: str, lang: str) -> str:
+def normalised(text: str, lang: str, norm: str | None = None) -> str:
     """The text the patterns of `lang` run on: normalised, and for a pack language folded
     (its patterns were folded when loaded), same length as `text` either way."""
-    norm = normalise(text)
+    norm = normalise(text) if norm is None else norm
     return norm if lang == ENGLISH else fold_accents(norm)
