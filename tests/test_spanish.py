@@ -120,6 +120,10 @@ FLAGS = [
         "Una opción segura y natural frente a la cirugía de columna: las células madre.",
         "alternative_to_surgery",
     ),
+    ("La radiofrecuencia suele aliviar el dolor entre seis y doce meses.", "duration"),
+    ("Nuestros especialistas aplican células madre que regeneran el disco dañado.", "efficacy"),
+    ("Testimonio: «Después de las células madre mi espalda quedó como nueva.»", "efficacy"),
+    ("Con el PRP y las células madre, su columna se recupera de forma natural.", "efficacy"),
     # trigger points and facet injections: any benefit is flagged
     ("Las infiltraciones en puntos gatillo eliminan el dolor de espalda.", "efficacy"),
     ("La infiltración facetaria mejora la movilidad de la columna.", "efficacy"),
@@ -161,6 +165,27 @@ NOT_FLAGS = [
     "Los investigadores evalúan si las células madre pueden reducir el dolor lumbar en un ensayo "
     "clínico.",
     "Las células madre no son una cura para la hernia de disco.",
+    # news, regulators and cautious doctors
+    "El Ministerio de Salud recordó que los tratamientos con células madre para la columna solo "
+    "deben realizarse en ensayos clínicos autorizados.",
+    "La clínica ofrecía células madre para la hernia de disco sin ningún respaldo científico, "
+    "según la denuncia.",
+    "Pacientes denunciaron que pagaron miles de dólares por inyecciones de células madre que no "
+    "les quitaron el dolor.",
+    "El reportaje muestra cómo algunas clínicas prometen curar la artrosis con células madre.",
+    "Un estudio publicado en 2023 encontró que las células madre redujeron el dolor lumbar en un "
+    "pequeño grupo de pacientes.",
+    "La infiltración epidural puede dar alivio durante algunas semanas.",
+    "Las células madre mesenquimales son células que se encuentran en la médula ósea y en la "
+    "grasa.",
+    "La terapia con células madre no ha demostrado eficacia en el dolor de espalda.",
+    "No se ha comprobado que las células madre eviten la cirugía.",
+    "Ninguna terapia con células madre para la columna está aprobada en México.",
+    "Las infiltraciones de puntos gatillo no tienen un papel demostrado en el dolor lumbar.",
+    "Según los especialistas, el alivio de una epidural suele durar pocas semanas.",
+    "La Cofepris clausuró una clínica que aplicaba células madre sin permiso.",
+    "Las células madre podrían, en el futuro, ayudar a regenerar discos, pero hoy no hay "
+    "evidencia suficiente.",
     # questions and neutral lines
     "¿Las células madre pueden reparar un disco dañado?",
     "Agende su valoración por teléfono o WhatsApp.",
