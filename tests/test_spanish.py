@@ -357,3 +357,19 @@ def test_a_pack_without_a_spanish_folder_still_loads(tmp_path: Path) -> None:
     shutil.rmtree(pack / "es")
     lex = lexmod.load(pack)
     assert lex.packs == () and lex.view("es") is lex
+
+
+def test_the_check_command_reports_a_spanish_page_in_english(tmp_path: Path, capsys) -> None:
+    import csv
+    import io
+
+    from checker.cli.main import main
+
+    page = tmp_path / "clinica.html"
+    page.write_text(PAGE, encoding="utf-8")
+    assert main(["check", str(page), "--format", "csv"]) == 1  # flags found
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    efficacy = [r for r in rows if r["category"] == "efficacy" and r["verdict"] == "contradicts"]
+    assert efficacy and "regeneran los discos" in efficacy[0]["sentence"]
+    assert efficacy[0]["rationale"].startswith("Claims a benefit")
+    assert efficacy[0]["therapy"] == "stem_cell" and efficacy[0]["rule"] == "SC-EFFICACY"
