@@ -31,6 +31,8 @@ REALDEV := ../shared/realdev
 eval: $(STAMP)
 	$(PY) -m checker eval tests/data/devset/claims.jsonl --pages tests/data/devset/pages \
 		$(if $(wildcard $(REALDEV)/claims.jsonl),--realdev $(REALDEV))
+	$(PY) -m checker eval tests/data/devset/claims.jsonl --pages tests/data/devset/pages --lang es \
+		$(if $(wildcard $(REALDEV)/claims.jsonl),--realdev $(REALDEV))
 
 bench: $(STAMP)
 	$(PY) -m bench.run

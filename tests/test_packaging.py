@@ -76,6 +76,8 @@ def test_the_wheel_carries_code_lexicons_and_evidence(installed: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in ("evidence.yaml", "rules.yaml", "claims.yaml", "crawl.yaml", "evidence-base.md"):
         assert f"checker/bundled_lexicons/{f}" in names
+    for f in ("language.yaml", "therapies.yaml", "claims.yaml", "modifiers.yaml"):
+        assert f"checker/bundled_lexicons/es/{f}" in names  # the Spanish entries
     for pkg in ("engine", "web", "audit", "report", "evaluation", "cli"):
         assert f"checker/{pkg}/__init__.py" in names
 

@@ -127,6 +127,11 @@ def run_lexicons_check(args) -> int:
         f"{len(lex.therapies)} therapies, {len(lex.cues)} cues, {len(lex.modifiers)} modifiers, "
         f"{len(lex.rules)} rules; evidence sha256 {lex.evidence_sha256}"
     )
+    for pack in lex.packs:
+        print(
+            f"language pack {pack.lang}: {len(pack.cues)} cues, {len(pack.modifiers)} modifiers, "
+            f"{len(pack.voice_cues)} page-voice signs; same rules and evidence"
+        )
     if gaps:
         print(f"statements no rule enforces: {', '.join(gaps)}", file=sys.stderr)
         return EXIT_ERROR

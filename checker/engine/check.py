@@ -16,8 +16,10 @@ from checker.engine.claims import Segment, extract_claims
 from checker.engine.compare import findings_for
 from checker.engine.disclaimers import annotate
 from checker.engine.extract import blocks_text, decode_html, extract_blocks
+from checker.engine.language import normalised, page_language
 from checker.engine.nlp import pipeline
 from checker.engine.pdf_text import PdfLimits, read_pdf
+from checker.engine.text import normalise
 from checker.records import PageReport
 from checker.version import __version__
 
@@ -85,11 +87,16 @@ def _line_segments(text: str, running: frozenset[int] = frozenset()) -> list[Seg
 def analyse(
     text: str, segments: list[Segment], url: str | None = None, lexicons_dir: str | None = None
 ) -> tuple:
-    """Findings for text whose blocks are `segments` (offsets into `text`)."""
-    lex = lexmod.load_cached(lexicons_dir)
-    nlp = pipeline(lexicons_dir)
+    """Findings for text whose blocks are `segments` (offsets into `text`). A page in a language
+    the pack has entries for (Spanish) is read with them, on its accent-folded text."""
+    pack = lexmod.load_cached(lexicons_dir)
+    norm = normalise(text)  # once: the language test and the pipeline both read it
+    lang = page_language(text, segments, pack, norm)
+    lex = pack.view(lang)
+    nlp = pipeline(lexicons_dir, lang)
     doc = nlp.make_doc(text)
     doc.user_data["checker_text"] = text  # the components need it; doc.text re-joins tokens
+    doc._.norm_text = normalised(text, lang, norm)
     doc = nlp(doc)
     findings = findings_for(extract_claims(doc, segments, lex), text, lex, url)
     return annotate(findings, text, segments, lex)  # disclaimers nearby, sentences either side

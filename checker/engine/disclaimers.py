@@ -22,8 +22,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from checker.engine.claims import Segment
+from checker.engine.language import normalised
 from checker.engine.lexicons import Lexicons
-from checker.engine.text import normalise
 from checker.records import Finding
 
 MAX_TEXT = 300  # characters of a disclaimer or context sentence kept on a finding
@@ -101,7 +101,7 @@ def annotate(
     if not findings:
         return tuple(findings)
     pattern = disclaimer_pattern(lex)
-    norm = normalise(text) if pattern is not None else ""
+    norm = normalised(text, lex.lang) if pattern is not None else ""
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
     out = []

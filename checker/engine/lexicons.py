@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from checker.engine import predicates
+from checker.engine import morphology_es, predicates
+from checker.engine.text import fold_accents
 from checker.records import SEVERITIES, VERDICTS
 
 FILES = (
@@ -116,6 +117,13 @@ class Cue:
     whole_sentence: bool = False
     max_words: int = 0
     exceptions: tuple[str, ...] = ()
+    lang: str = "en"
+    acts_as: str = ""  # a language pack's cue: the English cue it stands for in rules.yaml
+
+    @property
+    def rule_id(self) -> str:
+        """The cue id rules.yaml knows this cue by."""
+        return self.acts_as or self.id
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,37 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """How a page's language is told (lexicons/es/language.yaml): a block is in a language when
+    it holds at least `min_words` of that language's function words and they outnumber the
+    English ones `ratio` to one; a page is read with a language pack when its blocks in that
+    language hold at least `page_share` of its words."""
+
+    function_words: tuple[tuple[str, frozenset[str]], ...]
+    min_words: int = 2
+    ratio: float = 1.5
+    page_share: float = 0.25
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """A language's own entries (lexicons/<lang>/*.yaml), added to the English ones when a page
+    is in that language. Therapy aliases and condition terms are merged into the shared
+    therapies and conditions at load time; everything else lives here."""
+
+    lang: str
+    cues: tuple[Cue, ...]
+    durations: Durations
+    modifiers: tuple[Modifier, ...]
+    terminators: tuple[str, ...]
+    voice_switch: tuple[str, ...]
+    not_claims: tuple[str, ...]
+    voice_cues: tuple[VoiceCue, ...]
+    lead_ins: tuple[LeadIn, ...]
+    detection: Detection
+
+
+@dataclass(frozen=True)
 class Lexicons:
     directory: Path
     version: str
@@ -219,6 +258,27 @@ class Lexicons:
     sha256: str = ""  # of the pack's rule files, in FILES order: stamped on every report
     page_voice: PageVoice = field(default_factory=PageVoice)
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    lang: str = "en"  # the language this set of entries reads (see `view`)
+    packs: tuple[LanguagePack, ...] = ()
+    extra_durations: tuple[Durations, ...] = ()  # a language view's own time expressions
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return ("en", *(p.lang for p in self.packs))
+
+    def pack(self, lang: str) -> LanguagePack | None:
+        return next((p for p in self.packs if p.lang == lang), None)
+
+    def view(self, lang: str) -> Lexicons:
+        """The entries that read a page in `lang`: the English ones alone for English (exactly
+        what they were before any pack existed), English plus the pack for another language
+        (a Spanish page quotes English product names and studies). One view per language."""
+        if lang == self.lang or self.pack(lang) is None:
+            return self
+        views = self._index.setdefault("views", {})
+        if lang not in views:
+            views[lang] = _language_view(self, self.pack(lang))
+        return views[lang]
 
     def therapy(self, therapy_id: str) -> Therapy:
         return self._index["therapies"][therapy_id]
@@ -288,10 +348,14 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-def _read(directory: Path, name: str) -> Any:
+def _read(directory: Path, name: str, fold: bool = False) -> Any:
+    """A YAML file of the pack; `fold` drops Spanish accents from the whole file first (its
+    patterns then match text written with or without them, which is folded the same way)."""
     path = directory / name
     try:
         text = path.read_text(encoding="utf-8")
+        if fold:
+            text = fold_accents(text)
     except FileNotFoundError:
         raise LexiconError(name, "file", f"not found in {directory}") from None
     except UnicodeDecodeError as exc:
@@ -413,8 +477,8 @@ def _parse_conditions(data: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _parse_durations(d: dict) -> Durations:
-    f, entry = "claims.yaml", "durations"
+def _parse_durations(d: dict, f: str = "claims.yaml") -> Durations:
+    entry = "durations"
     time = _regex(_need(d, "time", str, f, entry), f, f"{entry}.time")
     vague = []
     for n, v in enumerate(_need(d, "vague", list, f, entry)):
@@ -439,11 +503,11 @@ def _parse_durations(d: dict) -> Durations:
     )
 
 
-def _parse_predicates(data: Any) -> dict[str, str]:
+def _parse_predicates(data: Any, f: str = "claims.yaml", inflect: Any = None) -> dict[str, str]:
     """claims.yaml `predicates`: NAME -> {verbs: [lemmas], nouns: [singulars], words: [as
     written]}, each compiled to one alternation (predicates.py). Validated here so a typo names
-    its class."""
-    f = "claims.yaml"
+    its class. `inflect` generates a language's verb forms (English by default; Spanish:
+    morphology_es)."""
     if not isinstance(data, dict):
         raise LexiconError(f, "predicates", "must be a mapping of class names")
     classes: dict[str, str] = {}
@@ -459,18 +523,22 @@ def _parse_predicates(data: Any) -> dict[str, str]:
         words = _str_list(body, "words", f, entry, False)
         if not verbs and not nouns and not words:
             raise LexiconError(f, entry, "needs at least one verb, noun or word")
-        classes[name] = predicates.class_forms(verbs, words, nouns)
+        if inflect is None:
+            classes[name] = predicates.class_forms(verbs, words, nouns)
+        else:
+            forms = {form for v in verbs for form in inflect(v)}
+            classes[name] = predicates.class_forms((), tuple(sorted(forms)) + words, nouns)
     return classes
 
 
-def _expand(pattern: Any, classes: dict[str, str], entry: str) -> Any:
+def _expand(pattern: Any, classes: dict[str, str], entry: str, f: str = "claims.yaml") -> Any:
     """A cue pattern with its {CLASS} references replaced; an unknown class is an error."""
     if not isinstance(pattern, str):
         return pattern  # _regex reports the type
     try:
         return predicates.expand(pattern, classes)
     except predicates.PredicateError as e:
-        raise LexiconError("claims.yaml", entry, str(e)) from None
+        raise LexiconError(f, entry, str(e)) from None
 
 
 def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Durations]:
@@ -479,25 +547,42 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
     for c in categories:
         _one_of(c, CATEGORIES, "category", f, "categories")
     classes = _parse_predicates(data.get("predicates") or {})
+    cues = _parse_cues(data, f, categories, classes)
+    return (
+        tuple(categories),
+        cues,
+        _parse_durations(_need(data, "durations", dict, f, "top level")),
+    )
+
+
+_CUE_KEYS = {
+    "id",
+    "category",
+    "strength",
+    "severity",
+    "question_ok",
+    "whole_sentence",
+    "patterns",
+    "max_words",
+    "exceptions",
+}
+
+
+def _parse_cues(
+    data: dict,
+    f: str,
+    categories: tuple[str, ...],
+    classes: dict[str, str],
+    lang: str = "en",
+    english: frozenset[str] = frozenset(),
+) -> tuple[Cue, ...]:
+    """The `cues` list of a claims file. A language pack's cue may say which English cue it
+    `acts_as` (for rules limited to cue ids); `english` holds the ids it may name."""
     cues = []
+    keys = _CUE_KEYS | ({"acts_as"} if lang != "en" else set())
     for n, c in enumerate(_need(data, "cues", list, f, "top level")):
         entry = f"cues[{n}]"
-        _only_keys(
-            c,
-            {
-                "id",
-                "category",
-                "strength",
-                "severity",
-                "question_ok",
-                "whole_sentence",
-                "patterns",
-                "max_words",
-                "exceptions",
-            },
-            f,
-            entry,
-        )
+        _only_keys(c, keys, f, entry)
         cid = _need(c, "id", str, f, entry)
         entry = f"cues[{n}] ({cid})"
         cat = _need(c, "category", str, f, entry)
@@ -509,12 +594,16 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         if severity:
             _one_of(severity, SEVERITIES, "severity", f, entry)
         patterns = tuple(
-            _regex(_expand(p, classes, f"{entry} pattern {i + 1}"), f, f"{entry} pattern {i + 1}")
+            _regex(
+                _expand(p, classes, f"{entry} pattern {i + 1}", f), f, f"{entry} pattern {i + 1}"
+            )
             for i, p in enumerate(_need(c, "patterns", list, f, entry))
         )
         exceptions = tuple(
             _regex(
-                _expand(p, classes, f"{entry} exception {i + 1}"), f, f"{entry} exception {i + 1}"
+                _expand(p, classes, f"{entry} exception {i + 1}", f),
+                f,
+                f"{entry} exception {i + 1}",
             )
             for i, p in enumerate(c.get("exceptions") or [])
         )
@@ -524,6 +613,9 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
         max_words = c.get("max_words", 0)
         if not isinstance(max_words, int) or max_words < 0:
             raise LexiconError(f, entry, "max_words must be a whole number")
+        acts_as = c.get("acts_as", "")
+        if acts_as:
+            _one_of(acts_as, tuple(sorted(english)), "acts_as cue", f, entry)
         cues.append(
             Cue(
                 cid,
@@ -535,18 +627,17 @@ def _parse_claims(data: dict) -> tuple[tuple[str, ...], tuple[Cue, ...], Duratio
                 bool(c.get("whole_sentence", False)),
                 max_words,
                 exceptions,
+                lang,
+                acts_as,
             )
         )
     _unique([c.id for c in cues], f, "cue")
-    return (
-        tuple(categories),
-        tuple(cues),
-        _parse_durations(_need(data, "durations", dict, f, "top level")),
-    )
+    return tuple(cues)
 
 
-def _parse_modifiers(data: dict) -> tuple[tuple[Modifier, ...], tuple[str, ...], tuple[str, ...]]:
-    f = "modifiers.yaml"
+def _parse_modifiers(
+    data: dict, f: str = "modifiers.yaml"
+) -> tuple[tuple[Modifier, ...], tuple[str, ...], tuple[str, ...]]:
     terminators = tuple(
         _regex(p, f, "terminators") for p in _str_list(data, "terminators", f, "top level")
     )
@@ -683,7 +774,7 @@ def resolve_directory(directory: Path | str | None = None) -> str:
 
 def _digest(directory: Path) -> tuple[str, str]:
     h = hashlib.sha256()
-    for name in FILES:
+    for name in pack_files(directory):
         h.update((directory / name).read_bytes())
     try:
         evidence_sha = hashlib.sha256((directory / EVIDENCE_DOCUMENT).read_bytes()).hexdigest()
@@ -692,9 +783,8 @@ def _digest(directory: Path) -> tuple[str, str]:
     return h.hexdigest(), evidence_sha
 
 
-def _parse_page_voice(data: dict) -> PageVoice:
+def _parse_page_voice(data: dict, f: str = "modifiers.yaml") -> PageVoice:
     """modifiers.yaml `page_voice`: the signs of a page's voice and the list lead-ins."""
-    f = "modifiers.yaml"
     pv = data.get("page_voice")
     if pv is None:
         return PageVoice()
@@ -738,12 +828,163 @@ def _parse_page_voice(data: dict) -> PageVoice:
     return PageVoice(tuple(cues), lead_ins=tuple(lead_ins), cited_quotes=cited, **numbers)
 
 
-def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...]) -> None:
+def _check_lead_ins(voice: PageVoice, cues: tuple[Cue, ...], f: str = "modifiers.yaml") -> None:
     known = {c.id for c in cues} | {CONTINUES}
     for n, li in enumerate(voice.lead_ins):
         if li.cue not in known:
             entry = f"page_voice.lead_ins[{n}] ({li.id})"
-            raise LexiconError("modifiers.yaml", entry, f"unknown cue '{li.cue}'")
+            raise LexiconError(f, entry, f"unknown cue '{li.cue}'")
+
+
+# ----------------------------------------------------------------------------- language packs
+# A language pack is a folder of the rule pack (lexicons/es/) with the same kinds of entries
+# as the English files; the same rules and evidence statements judge its claims.
+PACK_LANGUAGES = ("es",)
+PACK_FILES = ("language.yaml", "therapies.yaml", "claims.yaml", "modifiers.yaml")
+_INFLECTORS = {"es": morphology_es.conjugate}
+
+
+def pack_files(directory: Path) -> list[str]:
+    """The pack's rule files, English first, then each language folder present (digest order)."""
+    names = list(FILES)
+    for lang in PACK_LANGUAGES:
+        if (Path(directory) / lang).is_dir():
+            names.extend(f"{lang}/{name}" for name in PACK_FILES)
+    return names
+
+
+def _parse_detection(data: dict, lang: str) -> Detection:
+    f = f"{lang}/language.yaml"
+    _only_keys(data, {"version", "detection", "function_words"}, f, "top level")
+    det = _need(data, "detection", dict, f, "top level")
+    _only_keys(det, {"min_words", "ratio", "page_share"}, f, "detection")
+    words = _need(data, "function_words", dict, f, "top level")
+    if set(words) != {"en", lang}:
+        raise LexiconError(f, "function_words", f"needs exactly the lists en and {lang}")
+    lists = tuple(
+        (k, frozenset(w.lower() for w in _str_list(words, k, f, f"function_words.{k}")))
+        for k in ("en", lang)
+    )
+    min_words = _need(det, "min_words", int, f, "detection")
+    ratio = float(_need(det, "ratio", (int, float), f, "detection"))
+    share = float(_need(det, "page_share", (int, float), f, "detection"))
+    if min_words < 1 or ratio <= 0 or not 0 < share <= 1:
+        raise LexiconError(f, "detection", "min_words >= 1, ratio > 0 and 0 < page_share <= 1")
+    return Detection(lists, min_words, ratio, share)
+
+
+def _with_folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each word as written and without its accents (pages drop them), once each."""
+    return tuple(dict.fromkeys(v for w in words for v in (w, fold_accents(w))))
+
+
+def _merge_therapies(data: dict, lang: str, therapies: tuple[Therapy, ...]) -> tuple[Therapy, ...]:
+    """A pack's therapy aliases added to the shared therapies, so every consumer of a
+    Therapy (the matcher, the pre-filter) sees them; the id must be a known therapy."""
+    f = f"{lang}/therapies.yaml"
+    by_id = {t.id: t for t in therapies}
+    added: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for n, t in enumerate(_need(data, "therapies", list, f, "top level")):
+        entry = f"therapies[{n}]"
+        _only_keys(t, {"id", "aliases", "weak"}, f, entry)
+        tid = _need(t, "id", str, f, entry)
+        entry = f"therapies[{n}] ({tid})"
+        _one_of(tid, tuple(sorted(by_id)), "therapy", f, entry)
+        if tid in added:
+            raise LexiconError(f, entry, "duplicate id")
+        added[tid] = (
+            _with_folded(_str_list(t, "aliases", f, entry, False)),
+            _with_folded(_str_list(t, "weak", f, entry, False)),
+        )
+    out = []
+    for t in therapies:
+        aliases, weak = added.get(t.id, ((), ()))
+        new_aliases = tuple(a for a in aliases if a not in t.aliases)
+        new_weak = tuple(w for w in weak if w not in t.weak and w not in new_aliases)
+        out.append(replace(t, aliases=t.aliases + new_aliases, weak=t.weak + new_weak))
+    return tuple(out)
+
+
+def _merge_conditions(
+    data: dict, lang: str, conditions: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    f = f"{lang}/therapies.yaml"
+    added: dict[str, tuple[str, ...]] = {}
+    for n, c in enumerate(_need(data, "conditions", list, f, "top level")):
+        entry = f"conditions[{n}]"
+        _only_keys(c, {"id", "terms"}, f, entry)
+        cid = _need(c, "id", str, f, entry)
+        _one_of(cid, ("spine", "other"), "condition", f, entry)
+        added[cid] = added.get(cid, ()) + _with_folded(_str_list(c, "terms", f, f"{entry} ({cid})"))
+    return tuple(
+        (cid, terms + tuple(t for t in dict.fromkeys(added.get(cid, ())) if t not in terms))
+        for cid, terms in conditions
+    )
+
+
+def _parse_pack(
+    directory: Path, lang: str, categories: tuple[str, ...], english_cues: tuple[Cue, ...]
+) -> tuple[LanguagePack, dict]:
+    """One language folder: its detection settings, cues, durations, modifiers and voice signs
+    (patterns folded: they match text with or without accents). Returns the pack and its
+    therapies file, which the caller merges into the shared therapies and conditions."""
+    detection = _parse_detection(_read(directory, f"{lang}/language.yaml", fold=True), lang)
+    therapies = _read(directory, f"{lang}/therapies.yaml")
+    f = f"{lang}/claims.yaml"
+    claims = _read(directory, f, fold=True)
+    _only_keys(claims, {"version", "predicates", "cues", "durations", "not_claims"}, f, "top level")
+    classes = _parse_predicates(claims.get("predicates") or {}, f, _INFLECTORS[lang])
+    english = frozenset(c.id for c in english_cues)
+    cues = _parse_cues(claims, f, categories, classes, lang, english)
+    clash = sorted({c.id for c in cues} & english)
+    if clash:
+        raise LexiconError(f, f"cue '{clash[0]}'", "an English cue already has this id")
+    durations = _parse_durations(_need(claims, "durations", dict, f, "top level"), f)
+    not_claims = tuple(
+        _regex(p, f, f"not_claims[{n}]")
+        for n, p in enumerate(_str_list(claims, "not_claims", f, "top level", False))
+    )
+    fm = f"{lang}/modifiers.yaml"
+    mods_raw = _read(directory, fm, fold=True)
+    modifiers, terminators, voice_switch = _parse_modifiers(mods_raw, fm)
+    voice = _parse_page_voice(mods_raw, fm)
+    _check_lead_ins(voice, english_cues + cues, fm)
+    pack = LanguagePack(
+        lang,
+        cues,
+        durations,
+        modifiers,
+        terminators,
+        voice_switch,
+        not_claims,
+        voice.cues,
+        voice.lead_ins,
+        detection,
+    )
+    return pack, therapies
+
+
+def _language_view(lex: Lexicons, pack: LanguagePack) -> Lexicons:
+    """English entries plus a pack's, as one Lexicons the pipeline reads a page with."""
+    pv = lex.page_voice
+    view = replace(
+        lex,
+        cues=lex.cues + pack.cues,
+        modifiers=lex.modifiers + pack.modifiers,
+        terminators=lex.terminators + pack.terminators,
+        voice_switch=lex.voice_switch + pack.voice_switch,
+        not_claims=lex.not_claims + pack.not_claims,
+        page_voice=replace(
+            pv, cues=pv.cues + pack.voice_cues, lead_ins=pv.lead_ins + pack.lead_ins
+        ),
+        extra_durations=(pack.durations,),
+        lang=pack.lang,
+        _index={},
+    )
+    view._index["therapies"] = {t.id: t for t in view.therapies}
+    view._index["cues"] = {c.id: c for c in view.cues}
+    view._index["views"] = {"en": lex, pack.lang: view}
+    return view
 
 
 def load(directory: Path | str | None = None) -> Lexicons:
@@ -765,6 +1006,13 @@ def load(directory: Path | str | None = None) -> Lexicons:
         "cues": {c.id for c in cues},
         "evidence": set(evidence),
     }
+    packs = []
+    for lang in PACK_LANGUAGES:
+        if (directory / lang).is_dir():
+            pack, pack_therapies = _parse_pack(directory, lang, categories, cues)
+            therapies = _merge_therapies(pack_therapies, lang, therapies)
+            conditions = _merge_conditions(pack_therapies, lang, conditions)
+            packs.append(pack)
     rules_raw = _need(raw["rules.yaml"], "rules", list, "rules.yaml", "top level")
     rules = tuple(_parse_rule(n, r, known) for n, r in enumerate(rules_raw))
     _unique([r.id for r in rules], "rules.yaml", "rule")
@@ -795,6 +1043,7 @@ def load(directory: Path | str | None = None) -> Lexicons:
         *inherit,
         sha256=digest,
         page_voice=voice_page,
+        packs=tuple(packs),
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}

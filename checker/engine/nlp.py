@@ -72,8 +72,9 @@ _BULLETS = {"✔", "✓", "•", "·", "|", "✅", "☑"}
 _ABBREVIATIONS = {"al", "vs", "approx", "fig", "figs", "ca", "cf"}
 
 
-def _lex(config_dir: str | None) -> lexmod.Lexicons:
-    return lexmod.load_cached(config_dir or None)
+def _lex(config_dir: str | None, lang: str = "en") -> lexmod.Lexicons:
+    """The pack's entries for one language (the English ones alone for "en")."""
+    return lexmod.load_cached(config_dir or None).view(lang)
 
 
 def doc_text(doc: Doc) -> str:
@@ -164,9 +165,14 @@ def sentence_spans(doc: Doc) -> list[Span]:
 
 
 # ----------------------------------------------------------------------------- therapies
-@Language.factory("checker_therapies", default_config={"lexicons_dir": None, "fuzzy_cutoff": 85.0})
-def make_therapies(nlp: Language, name: str, lexicons_dir: str | None, fuzzy_cutoff: float):
-    return TherapyMatcher(nlp, _lex(lexicons_dir), fuzzy_cutoff)
+@Language.factory(
+    "checker_therapies",
+    default_config={"lexicons_dir": None, "fuzzy_cutoff": 85.0, "lang": "en"},
+)
+def make_therapies(
+    nlp: Language, name: str, lexicons_dir: str | None, fuzzy_cutoff: float, lang: str
+):
+    return TherapyMatcher(nlp, _lex(lexicons_dir, lang), fuzzy_cutoff)
 
 
 class TherapyMatcher:
@@ -255,9 +261,9 @@ class TherapyMatcher:
 
 
 # ----------------------------------------------------------------------------- conditions
-@Language.factory("checker_conditions", default_config={"lexicons_dir": None})
-def make_conditions(nlp: Language, name: str, lexicons_dir: str | None):
-    return ConditionMatcher(nlp, _lex(lexicons_dir))
+@Language.factory("checker_conditions", default_config={"lexicons_dir": None, "lang": "en"})
+def make_conditions(nlp: Language, name: str, lexicons_dir: str | None, lang: str):
+    return ConditionMatcher(nlp, _lex(lexicons_dir, lang))
 
 
 class ConditionMatcher:
@@ -290,9 +296,9 @@ class _CompiledCue:
             yield from scan(rx, lits, index)
 
 
-@Language.factory("checker_cues", default_config={"lexicons_dir": None})
-def make_cues(nlp: Language, name: str, lexicons_dir: str | None):
-    return CueMatcher(_lex(lexicons_dir))
+@Language.factory("checker_cues", default_config={"lexicons_dir": None, "lang": "en"})
+def make_cues(nlp: Language, name: str, lexicons_dir: str | None, lang: str):
+    return CueMatcher(_lex(lexicons_dir, lang))
 
 
 class CueMatcher:
@@ -311,19 +317,12 @@ class CueMatcher:
             for c in lex.cues
             if c.patterns
         ]
-        d = lex.durations
         self.duration_id = next((c.id for c in lex.cues if c.category == "duration"), None)
-        self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
-        self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
-        self.time_literals = required_literals(self.time.pattern)  # the unit words
-        self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
-        self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
+        # English time expressions, then a language view's own ("seis meses", "de por vida")
+        self.times = [_Durations(d) for d in (lex.durations, *lex.extra_durations)]
         self.not_claims = (
             re.compile("|".join(f"(?:{p})" for p in lex.not_claims)) if lex.not_claims else None
         )
-        self.numbers = dict(d.numbers)
-        self.units = dict(d.units_in_weeks)
-        self.bare = dict(d.bare_in_weeks)
 
     def __call__(self, doc: Doc) -> Doc:
         text = norm_text(doc)
@@ -365,6 +364,51 @@ class CueMatcher:
                 out.append(span)
         return out
 
+    def _durations(self, doc: Doc, text: str) -> list[Span]:
+        found: list[tuple[int, int, float]] = []
+        starts: list[int] = []
+        for times in self.times:
+            explicit = times.explicit(text)
+            starts.extend(s for s, _, _ in explicit)
+            found.extend(explicit + times.vague_found(text))
+        explicit_starts = sorted(starts)
+        out = []
+        for start, end, weeks in found:
+            # an explicit time in the same sentence beats vague wording ("lasting a few weeks")
+            if weeks >= 1000 and _near(explicit_starts, start, 40):
+                continue
+            span = doc.char_span(
+                start, end, label="duration", kb_id=self.duration_id, alignment_mode="expand"
+            )
+            if span is not None and len(span):
+                span._.weeks = weeks
+                out.append(span)
+        return out
+
+
+class _Durations:
+    """One language's time expressions: explicit times in a context of lasting benefit, and
+    vague wording with the weeks it implies."""
+
+    def __init__(self, d: lexmod.Durations) -> None:
+        self.contexts = [re.compile(c.replace("{TIME}", f"(?:{d.time})")) for c in d.contexts]
+        self.time = re.compile(re.sub(r"\?P<\w+>", "?:", d.time))
+        self.time_literals = required_literals(self.time.pattern)  # the unit words
+        self.chain = re.compile(_CHAIN_LEAD + f"(?:{d.time})")
+        self.vague = [(re.compile(p), w, required_literals(p)) for p, w in d.vague]
+        self.numbers = dict(d.numbers)
+        self.units = dict(d.units_in_weeks)
+        self.bare = dict(d.bare_in_weeks)
+
+    def vague_found(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, weeks) of the vague wordings of duration."""
+        index = index_for(text)
+        return [
+            (m.start(), m.end(), weeks)
+            for rx, weeks, lits in self.vague
+            for m in scan(rx, lits, index)
+        ]
+
     def _weeks(self, m: re.Match) -> float:
         g = m.groupdict()
         if g.get("bare"):
@@ -379,7 +423,7 @@ class CueMatcher:
         except ValueError:
             return self.numbers.get(word, 1.0)
 
-    def _explicit(self, text: str) -> list[tuple[int, int, float]]:
+    def explicit(self, text: str) -> list[tuple[int, int, float]]:
         """Time expressions first (one cheap pass), then the context patterns only in a small
         window around each: scanning the whole page with every context pattern is slow."""
         found: set[tuple[int, int, float]] = set()
@@ -403,26 +447,6 @@ class CueMatcher:
                 more = _OPEN_END.match(text, end, min(len(text), end + 30))
                 return (more.end(), weeks * 1.5) if more else (end, weeks)
             end, weeks = m.end(), max(weeks, self._weeks(m))
-
-    def _durations(self, doc: Doc, text: str) -> list[Span]:
-        found = self._explicit(text)
-        explicit = sorted(s for s, _, _ in found)
-        index = index_for(text)
-        for rx, weeks, lits in self.vague:
-            for m in scan(rx, lits, index):
-                found.append((m.start(), m.end(), weeks))
-        out = []
-        for start, end, weeks in found:
-            # an explicit time in the same sentence beats vague wording ("lasting a few weeks")
-            if weeks >= 1000 and _near(explicit, start, 40):
-                continue
-            span = doc.char_span(
-                start, end, label="duration", kb_id=self.duration_id, alignment_mode="expand"
-            )
-            if span is not None and len(span):
-                span._.weeks = weeks
-                out.append(span)
-        return out
 
 
 def _plain(literals: frozenset[str] | None) -> frozenset[str] | None:
@@ -476,9 +500,13 @@ def _near(sorted_starts: list[int], pos: int, distance: int) -> bool:
 
 
 # ----------------------------------------------------------------------------- context
-@Language.factory("checker_context", default_config={"lexicons_dir": None, "max_quote_words": 8})
-def make_context(nlp: Language, name: str, lexicons_dir: str | None, max_quote_words: int):
-    return ContextComponent(_lex(lexicons_dir), max_quote_words)
+@Language.factory(
+    "checker_context", default_config={"lexicons_dir": None, "max_quote_words": 8, "lang": "en"}
+)
+def make_context(
+    nlp: Language, name: str, lexicons_dir: str | None, max_quote_words: int, lang: str
+):
+    return ContextComponent(_lex(lexicons_dir, lang), max_quote_words)
 
 
 @dataclass(frozen=True)
@@ -686,12 +714,13 @@ def _tokenizer(nlp: Language) -> Tokenizer:
     )
 
 
-def build(lexicons_dir: str | None = None) -> Language:
-    """A fresh pipeline. Build it once per process (see `pipeline`), never per page."""
-    _lex(lexicons_dir)  # validate before building anything
+def build(lexicons_dir: str | None = None, lang: str = "en") -> Language:
+    """A fresh pipeline for pages in `lang` (the English entries, plus a language pack's for
+    another language). Build it once per process (see `pipeline`), never per page."""
+    _lex(lexicons_dir, lang)  # validate before building anything
     nlp = spacy.blank("en")
     nlp.tokenizer = _tokenizer(nlp)
-    cfg = {"lexicons_dir": lexicons_dir}
+    cfg = {"lexicons_dir": lexicons_dir, "lang": lang}
     nlp.add_pipe("checker_sentences")
     nlp.add_pipe("checker_therapies", config=cfg)
     nlp.add_pipe("checker_conditions", config=cfg)
@@ -701,11 +730,12 @@ def build(lexicons_dir: str | None = None) -> Language:
     return nlp
 
 
-def pipeline(lexicons_dir: str | None = None) -> Language:
-    """The process's pipeline for a rule pack (the default pack when None), built once."""
-    return _pipeline(lexmod.resolve_directory(lexicons_dir))
+def pipeline(lexicons_dir: str | None = None, lang: str = "en") -> Language:
+    """The process's pipeline for a rule pack (the default pack when None) and a page
+    language, built once."""
+    return _pipeline(lexmod.resolve_directory(lexicons_dir), lang)
 
 
-@lru_cache(maxsize=2)
-def _pipeline(lexicons_dir: str) -> Language:
-    return build(lexicons_dir)
+@lru_cache(maxsize=4)
+def _pipeline(lexicons_dir: str, lang: str = "en") -> Language:
+    return build(lexicons_dir, lang)

@@ -59,3 +59,17 @@ def normalise(text: str) -> str:
     """Lowercase, straight quotes, plain dashes and spaces, fused footnote digits blanked."""
     folded = _lower_same_length(text.translate(_FOLD))
     return _FUSED_FOOTNOTE.sub(lambda m: " " * len(m.group()), folded)
+
+
+# Spanish copy is often written without its accents ("celulas madre", "esta aprobado"), so
+# Spanish patterns and the text they run on are both folded: one letter for one letter, so
+# offsets do not move. Upper-case forms fold too (the text is lower-cased before folding).
+_ACCENTS = str.maketrans(
+    "áéíóúüñàèìòùâêîôûäëïöÁÉÍÓÚÜÑ",
+    "aeiouunaeiouaeiouaeioAEIOUUN",
+)
+
+
+def fold_accents(text: str) -> str:
+    """The text with Spanish (and stray French/Portuguese) accents dropped, same length."""
+    return text.translate(_ACCENTS)
