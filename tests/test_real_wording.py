@@ -233,7 +233,11 @@ ROWS: list[tuple[str, str, str]] = [
     ('Beware of stem cell sellers using words like "repair" in their ads.', "", "ok"),
     # -- injections into the disc: outside the evidence base, benefit claims are unsupported
     ("Disc injections are used to treat bulging and torn discs.", "", "efficacy"),
-    ("Injecting the disc can restore movement and spare you an operation.", "", "efficacy"),
+    (
+        "Injecting the disc can restore movement and spare you an operation.",
+        "",
+        "alternative_to_surgery",
+    ),
     ("A disc injection takes about forty minutes.", "", "ok"),
     # -- wh-questions that take the treating for granted, and those that only ask
     ("Which spine problems can stem cell therapy treat?", "", "efficacy"),
