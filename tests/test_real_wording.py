@@ -320,6 +320,19 @@ ROWS: list[tuple[str, str, str]] = [
         "efficacy",
     ),
     ("Research: dry needling works best alongside exercise for low back pain.", "", "efficacy"),
+    # a cited conclusion stays the authors' ("Lu et al., in their study, conclude, ...")
+    (
+        'Park et al., in a small series, conclude, "cord cells have been shown to rebuild discs."',
+        "",
+        "ok",
+    ),
+    ("Why put up with sciatica when a quick epidural can end it?", "", "efficacy"),
+    ("What if a simple epidural could help ease your back pain for a few weeks?", "", "ok"),
+    (
+        "Possible complications include failure to relieve the pain and, rarely, infection.",
+        "Facet joint injection",
+        "ok",
+    ),
 ]
 
 

@@ -115,7 +115,9 @@ def sentences(doc: Doc) -> Doc:
     after_quote[1:] = closer[1:-1] & end[:-2]
     abbrev_stop = numpy.zeros(n - 1, dtype=bool)
     abbrev_stop[1:] = numpy.isin(orth[:-2], ids["abbrev"]) & (orth[1:-1] == ids["stop"][0])
-    abbrev_stop &= lower[1:]  # "et al. found": a lower-case word goes on with the sentence
+    # "et al. found", "Lu et al., in their study": a lower-case word or a comma goes on with
+    # the sentence
+    abbrev_stop &= lower[1:] | numpy.isin(orth[1:], ids["goes_on"])
     start[1:] = (
         newline[:-1]
         | numpy.isin(orth[1:], ids["bullet"])
@@ -148,6 +150,7 @@ def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
             "dash": _DASHES,
             "abbrev": _ABBREVIATIONS | {a.capitalize() for a in _ABBREVIATIONS},
             "stop": {"."},
+            "goes_on": {",", ";", ":", ")"},
         }
         ids = _MARK_IDS[id(vocab)] = {
             k: numpy.array([vocab.strings.add(w) for w in sorted(v)], dtype="uint64")
