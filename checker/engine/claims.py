@@ -638,7 +638,12 @@ def _starts_line(idx: _Index, j: int) -> bool:
     start = idx.sent_starts[j]
     if idx.segments and idx.seg_of[j] != idx.seg_of[j - 1]:
         return True
-    k = idx.raw.rfind("\n", 0, start)
+    # the line's start is looked for only back to the previous sentence: a line that began
+    # before it holds that sentence's words, so j does not start it (and one long line of
+    # many sentences is not rescanned for each of them)
+    k = idx.raw.rfind("\n", idx.sent_starts[j - 1] if j else 0, start)
+    if k < 0 and j:
+        return False
     return not idx.raw[k + 1 : start].strip()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from checker.engine import predicates
+from checker.engine import backtracking, predicates
 from checker.records import SEVERITIES, VERDICTS
 
 FILES = (
@@ -252,6 +252,9 @@ def _regex(pattern: Any, file: str, entry: str) -> str:
         re.compile(pattern)
     except re.error as exc:
         raise LexiconError(file, entry, f"pattern does not compile: {exc}") from None
+    danger = backtracking.risk(pattern)
+    if danger:
+        raise LexiconError(file, entry, f"pattern risks catastrophic backtracking: {danger}")
     return pattern
 
 
