@@ -8,8 +8,9 @@ characters bounds that cost, so the whole page stays linear. Normal prose never 
 limit, so its sentences are untouched.
 
 A cut goes after a clause or list separator (a comma, semicolon, bar, bullet or dash, followed
-by white space: not the hyphen of "image-guided") where one lies in the last half of the window; else at the last white space; else at the last token
-boundary; a single token longer than the window (no boundary inside it) is left whole.
+by white space: not the hyphen of "image-guided") where one lies in the last half of the
+window; else at the last white space; else at the last token boundary. A single token longer
+than the window (no boundary inside it) is left whole.
 
 Imports only numpy (no other engine module: nlp.py calls it).
 """
