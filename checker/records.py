@@ -21,6 +21,7 @@ OUTCOMES = (
     "invalid_input",
     "duplicate",
     "analysis_error",  # fetched, but the engine failed on it: recorded, never silently dropped
+    "analysis_timeout",  # fetched, but its analysis ran past the CPU budget (--page-seconds)
 )
 VERDICTS = ("contradicts", "unsupported", "consistent", "out_of_scope")
 FLAG_VERDICTS = frozenset({"contradicts", "unsupported"})
