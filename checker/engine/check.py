@@ -73,14 +73,25 @@ def _line_segments(text: str) -> list[Segment]:
     return segments
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """The text with each lone surrogate (which `json.loads` produces from "\\ud800", and no
+    encoder accepts) replaced by U+FFFD: one character for one, so every offset still indexes
+    the caller's text, and findings quote the caller's text itself."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
 def analyse(
     text: str, segments: list[Segment], url: str | None = None, lexicons_dir: str | None = None
 ) -> tuple:
     """Findings for text whose blocks are `segments` (offsets into `text`)."""
     lex = lexmod.load_cached(lexicons_dir)
     nlp = pipeline(lexicons_dir)
-    doc = nlp.make_doc(text)
-    doc.user_data["checker_text"] = text  # the components need it; doc.text re-joins tokens
+    safe = encodable(text)
+    doc = nlp.make_doc(safe)
+    doc.user_data["checker_text"] = safe  # the components need it; doc.text re-joins tokens
     doc = nlp(doc)
     findings = findings_for(extract_claims(doc, segments, lex), text, lex, url)
     return annotate(findings, text, segments, lex)  # disclaimers nearby, sentences either side
