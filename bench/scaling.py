@@ -1,6 +1,7 @@
-"""How the engine's cost grows with one block's length: ms per KB for blocks of 10 KB, 100 KB
-and 1 MB, of unpunctuated clinic-keyword text (a keyword-stuffed SEO footer: one "sentence" as
-long as the block) and of normal prose (the corpus's own sentences, full stops and all).
+"""How the engine's cost grows with a text's length: ms per KB for texts of 10 KB, 100 KB and
+1 MB, of unpunctuated clinic-keyword text (a keyword-stuffed SEO footer: one "sentence" as long
+as the block), of normal prose (the corpus's own sentences, full stops and all), and of many
+short lines that each make a claim (one block per line).
 
 Linear cost means a flat ms-per-KB column; the target is the 1 MB figure at most 1.5x the
 10 KB figure for each kind. Times are CPU time of this process. A 1 MB run is one pass (it
@@ -66,6 +67,29 @@ def prose_block(size: int, seed: int = 1) -> str:
     return text[: text.rfind(" ")] if " " in text[-40:] else text  # end on a word boundary
 
 
+def lines_block(size: int, seed: int = 1) -> str:
+    """`size` characters of short lines, one block each, every one a claim that names no
+    therapy under a heading that does: the many-blocks shape (a long FAQ, a table exported as
+    text), where each claim looks back for its section and the page's topic."""
+    rng = random.Random(seed)
+    lines = ["Stem cell therapy for back pain"]
+    n = len(lines[0])
+    while n < size:
+        line = rng.choice(LINE_CLAIMS).format(n=rng.randint(1, 999))
+        lines.append(line)
+        n += len(line) + 1
+    return "\n".join(lines)[:size]
+
+
+LINE_CLAIMS = (
+    "It cures back pain for good, patient {n}.",
+    "Results last for years in case {n}.",
+    "Treatment {n} regenerates damaged discs.",
+    "Session {n}: no surgery and no downtime.",
+    "Clinic {n} guarantees the results.",
+)
+
+
 def _median_ms(fn: Callable[[str], object], text: str, runs: int) -> float:
     """Median CPU time of the process (check_text is single-threaded): on a shared machine,
     other jobs stretch wall time but not the CPU time this work needs."""
@@ -77,6 +101,13 @@ def _median_ms(fn: Callable[[str], object], text: str, runs: int) -> float:
     return 1000 * statistics.median(times)
 
 
+KINDS = (
+    ("unpunctuated keywords", keyword_block),
+    ("normal prose", prose_block),
+    ("short claim lines", lines_block),
+)
+
+
 def measure(
     fn: Callable[[str], object], sizes_kb: tuple[int, ...] = SIZES_KB, runs: int = 5
 ) -> dict:
@@ -84,7 +115,7 @@ def measure(
     largest size's per-KB cost to the smallest's."""
     fn("Warm-up: our stem cell therapy repairs discs.")
     out: dict = {"sizes_kb": list(sizes_kb), "target_ratio": TARGET_RATIO, "kinds": {}}
-    for kind, make in (("unpunctuated keywords", keyword_block), ("normal prose", prose_block)):
+    for kind, make in KINDS:
         rows = []
         for kb in sizes_kb:
             text = make(kb * KB)

@@ -71,13 +71,14 @@ def test_quick_options():
 def test_scaling_blocks_are_the_size_asked_and_deterministic():
     from bench import scaling
 
-    for make in (scaling.keyword_block, scaling.prose_block):
+    for _, make in scaling.KINDS:
         block = make(10 * 1024)
         assert 10 * 1024 - 40 <= len(block) <= 10 * 1024 and block == make(10 * 1024)
     keywords = scaling.keyword_block(100 * 1024)
     assert not set(".!?\n") & set(keywords)  # one "sentence" as long as the block
     prose = scaling.prose_block(100 * 1024)
     assert prose.count(". ") > 500 and "\n" in prose
+    assert scaling.lines_block(100 * 1024).count("\n") > 2000
 
 
 def test_scaling_measure_reports_ms_per_kb_and_the_ratio():
@@ -85,7 +86,7 @@ def test_scaling_measure_reports_ms_per_kb_and_the_ratio():
 
     calls: list[int] = []
     r = scaling.measure(lambda text: calls.append(len(text)), (1, 2), runs=1)
-    assert r["sizes_kb"] == [1, 2] and set(r["kinds"]) == {"unpunctuated keywords", "normal prose"}
+    assert r["sizes_kb"] == [1, 2] and list(r["kinds"]) == [k for k, _ in scaling.KINDS]
     for k in r["kinds"].values():
         assert [row["kb"] for row in k["rows"]] == [1, 2]
         assert all(row["ms_per_kb"] >= 0 for row in k["rows"])
