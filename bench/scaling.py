@@ -68,16 +68,19 @@ def prose_block(size: int, seed: int = 1) -> str:
 
 
 def lines_block(size: int, seed: int = 1) -> str:
-    """`size` characters of short lines, one block each, every one a claim that names no
-    therapy under a heading that does: the many-blocks shape (a long FAQ, a table exported as
-    text), where each claim looks back for its section and the page's topic."""
+    """`size` characters of short lines, one block each: section headings that name no therapy,
+    each over one claim that names none either, under a title that does: the many-blocks shape
+    (a long FAQ, a table exported as text), where each claim looks back through its section's
+    headings for what it is about."""
     rng = random.Random(seed)
     lines = ["Stem cell therapy for back pain"]
     n = len(lines[0])
     while n < size:
-        line = rng.choice(LINE_CLAIMS).format(n=rng.randint(1, 999))
-        lines.append(line)
-        n += len(line) + 1
+        k = rng.randint(1, 999)
+        # a heading-like line (no full stop) opens a section of its own, naming no therapy
+        pair = (f"Case {k} notes", rng.choice(LINE_CLAIMS).format(n=k))
+        lines.extend(pair)
+        n += sum(len(x) + 1 for x in pair)
     return "\n".join(lines)[:size]
 
 
