@@ -181,8 +181,11 @@ class BudgetPool:
             worker.wait_ready(self.start_timeout)
             worker.conn.send(_Job(fn, args))
             status, value = self._wait(worker)
-        except BaseException:
+        except Exception:  # past the budget, died, or the job could not be sent: a fresh one
             self._replace(worker)
+            raise
+        except BaseException:  # interrupted (Ctrl-C): end the worker, start no other
+            worker.kill()
             raise
         self.idle.put(worker)
         if status == "error":
