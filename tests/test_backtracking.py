@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from checker.engine import lexicons
-from checker.engine.backtracking import risk
+from checker.engine.backtracking import risk, unbounded_run
 
 RISKY = [
     r"(a+)+",
@@ -101,3 +101,38 @@ def test_loader_refuses_them_naming_file_and_entry(tmp_path: Path, name, change,
         lexicons.load(target)
     assert entry in str(err.value)
     assert "catastrophic backtracking" in str(err.value)
+
+
+CROSSING = [r".*", r"\bstem cells?\b[^.]*\bcure", r"[\w\s]+ therapy", r"(?:\w+ )*pain", r"(?s:.+)"]
+WITHIN = [r"\W*", r"\S+", r"\w+", r"[^.]{0,80}", r"\bcure\w*\b", r"[\d,.]+%"]
+
+
+@pytest.mark.parametrize("pattern", CROSSING)
+def test_runs_that_cross_words_are_found(pattern: str) -> None:
+    assert unbounded_run(pattern), pattern
+
+
+@pytest.mark.parametrize("pattern", WITHIN)
+def test_bounded_or_in_word_runs_pass(pattern: str) -> None:
+    assert unbounded_run(pattern) is None, pattern
+
+
+def test_page_wide_patterns_may_not_run_across_words(tmp_path: Path) -> None:
+    """A cue pattern runs over the whole page: '[^.]*' would read to the end of a block without
+    full stops from every place it starts. A whole-sentence cue runs on one (bounded) sentence,
+    so it may; and a modifier runs per sentence too."""
+    target = tmp_path / "lexicons"
+    shutil.copytree(lexicons.default_directory(), target)
+    path = target / "claims.yaml"
+    original = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    data["cues"][1]["patterns"].append(r"\bstem cells?\b[^.]*\bcure\b")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(lexicons.LexiconError) as err:
+        lexicons.load(target)
+    assert "claims.yaml: cues[1]" in str(err.value) and "bound it" in str(err.value)
+    data = yaml.safe_load(original)
+    data["cues"][1]["patterns"].append(r"\bstem cells?\b[^.]{0,80}\bcure\b")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    lexicons.load(target)
+    assert any(c.whole_sentence and ".*" in "".join(c.patterns) for c in lexicons.load().cues)

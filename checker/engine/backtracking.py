@@ -12,6 +12,12 @@ so a text splits into iterations one way only. Bounded outer repeats ("{1,7}") a
 their cost is polynomial with a small exponent, and the engine runs patterns over sentences of
 bounded length.
 
+`unbounded_run` finds the other way a pattern can cost a block's length squared without any
+exponential blow-up: a pattern run over the whole page (cues, durations, described therapies,
+page-voice signs) with an unbounded run across words ('[^.]*') reads from each place it starts
+to the end of a block that has no full stop. Patterns run on one sentence (modifiers,
+whole-sentence cues) may hold one: sentences are cut to a bounded length.
+
 Imports nothing from the engine (the loader uses it).
 """
 
@@ -170,3 +176,42 @@ def _in(items) -> frozenset[str]:
         else:  # a class the sample cannot tell: assume it takes anything
             chars |= _ALL
     return _ALL - chars if negate else frozenset(chars)
+
+
+def unbounded_run(pattern: str) -> str | None:
+    """Why a pattern run over a whole page could read a stretch that grows with the page, or
+    None. An unbounded repeat of a class that takes both letters and spaces ('.*', '[^.]+',
+    '[\\w\\s]*') runs across words to the end of a block without sentence marks, from every
+    place the pattern starts: quadratic in the block. Bounded forms ('[^.]{0,80}') are not."""
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - compile errors are reported by the caller
+        return None
+    return _run_in(list(tree))
+
+
+def _run_in(items: list) -> str | None:
+    for op, av in items:
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            _, high, body = av
+            body = list(body)
+            if high == C.MAXREPEAT and _crosses_words(_chars_of(body)):
+                return "an unbounded repeat of characters that cross words (like .* or [^.]+)"
+            found = _run_in(body)
+        elif op is C.SUBPATTERN:
+            found = _run_in(list(av[-1]))
+        elif op is C.ATOMIC_GROUP:
+            found = _run_in(list(av))
+        elif op is C.BRANCH:
+            found = next((r for b in av[1] if (r := _run_in(list(b)))), None)
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            found = _run_in(list(av[1]))
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _crosses_words(chars: frozenset[str]) -> bool:
+    return " " in chars and any(c.isalpha() for c in chars)
