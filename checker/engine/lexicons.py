@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from checker.engine import morphology_es, predicates
+from checker.engine import backtracking, morphology_es, predicates
 from checker.engine.text import fold_accents
 from checker.records import SEVERITIES, VERDICTS
 
@@ -316,6 +316,23 @@ def _regex(pattern: Any, file: str, entry: str) -> str:
         re.compile(pattern)
     except re.error as exc:
         raise LexiconError(file, entry, f"pattern does not compile: {exc}") from None
+    danger = backtracking.risk(pattern)
+    if danger:
+        raise LexiconError(file, entry, f"pattern risks catastrophic backtracking: {danger}")
+    return pattern
+
+
+def _page_wide(pattern: Any, file: str, entry: str) -> str:
+    """A pattern the engine runs over a whole page (not one sentence): also refused when it
+    could read a stretch that grows with the page (see backtracking.unbounded_run)."""
+    pattern = _regex(pattern, file, entry)
+    run = backtracking.unbounded_run(pattern)
+    if run:
+        raise LexiconError(
+            file,
+            entry,
+            f"pattern runs over whole pages and holds {run}: bound it, e.g. [^.]{{0,80}}",
+        )
     return pattern
 
 
@@ -447,7 +464,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
                 tuple(
-                    _regex(p, f, f"{entry} described {i + 1}")
+                    _page_wide(p, f, f"{entry} described {i + 1}")
                     for i, p in enumerate(_str_list(t, "described", f, entry, False))
                 ),
                 bool(t.get("passing", False)),
@@ -479,12 +496,12 @@ def _parse_conditions(data: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _parse_durations(d: dict, f: str = "claims.yaml") -> Durations:
     entry = "durations"
-    time = _regex(_need(d, "time", str, f, entry), f, f"{entry}.time")
+    time = _page_wide(_need(d, "time", str, f, entry), f, f"{entry}.time")
     vague = []
     for n, v in enumerate(_need(d, "vague", list, f, entry)):
         vague.append(
             (
-                _regex(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
+                _page_wide(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
                 float(_need(v, "weeks", (int, float), f, f"{entry}.vague[{n}]")),
             )
         )
@@ -492,7 +509,7 @@ def _parse_durations(d: dict, f: str = "claims.yaml") -> Durations:
     for n, c in enumerate(contexts):
         if "{TIME}" not in c:
             raise LexiconError(f, f"{entry}.contexts[{n}]", "must contain {TIME}")
-        _regex(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
+        _page_wide(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
     return Durations(
         time,
         tuple((k, float(v)) for k, v in _need(d, "numbers", dict, f, entry).items()),
@@ -607,6 +624,9 @@ def _parse_cues(
             )
             for i, p in enumerate(c.get("exceptions") or [])
         )
+        if not c.get("whole_sentence", False):  # these run over the page, not one sentence
+            for i, p in enumerate(patterns):
+                _page_wide(p, f, f"{entry} pattern {i + 1}")
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex
             if group:
                 _regex("|".join(f"(?:{p})" for p in group), f, f"{entry} (patterns joined)")
@@ -804,7 +824,7 @@ def _parse_page_voice(data: dict, f: str = "modifiers.yaml") -> PageVoice:
         entry = f"page_voice.cues[{n}] ({cid})"
         kind = _need(c, "kind", str, f, entry)
         _one_of(kind, VOICE_KINDS, "kind", f, entry)
-        cues.append(VoiceCue(cid, kind, _regex(c.get("pattern"), f, entry)))
+        cues.append(VoiceCue(cid, kind, _page_wide(c.get("pattern"), f, entry)))
     _unique([c.id for c in cues], f, "page_voice cue")
     numbers = {}
     for key in ("cap", "reporter_min", "ratio", "own_min"):
