@@ -28,12 +28,31 @@ TARGET_RATIO = 1.5
 # the words a keyword-stuffed footer repeats, in our own wording: therapies, conditions,
 # places and benefit words, with no sentence mark anywhere
 KEYWORDS = (
-    "stem cell therapy", "stem cell clinic near me", "regenerative medicine", "PRP injections",
-    "knee pain", "back pain relief", "sciatica treatment", "spinal cord injury", "exosome therapy",
-    "mesenchymal stem cells", "cure arthritis without surgery", "best stem cell doctor",
-    "epidural steroid injection", "degenerative disc disease", "regrow cartilage",
-    "Tijuana", "Cancun", "Miami", "affordable", "guaranteed results", "no downtime",
-    "facet joint injection", "radiofrequency ablation", "neck pain", "herniated disc",
+    "stem cell therapy",
+    "stem cell clinic near me",
+    "regenerative medicine",
+    "PRP injections",
+    "knee pain",
+    "back pain relief",
+    "sciatica treatment",
+    "spinal cord injury",
+    "exosome therapy",
+    "mesenchymal stem cells",
+    "cure arthritis without surgery",
+    "best stem cell doctor",
+    "epidural steroid injection",
+    "degenerative disc disease",
+    "regrow cartilage",
+    "Tijuana",
+    "Cancun",
+    "Miami",
+    "affordable",
+    "guaranteed results",
+    "no downtime",
+    "facet joint injection",
+    "radiofrequency ablation",
+    "neck pain",
+    "herniated disc",
 )
 
 
@@ -124,19 +143,31 @@ def measure(
             text = make(kb * KB)
             n = 1 if kb >= 1000 else runs
             ms = _median_ms(fn, text, n)
-            rows.append({"kb": kb, "chars": len(text), "runs": n, "ms": round(ms, 1),
-                         "ms_per_kb": round(ms / (len(text) / KB), 3)})
+            rows.append(
+                {
+                    "kb": kb,
+                    "chars": len(text),
+                    "runs": n,
+                    "ms": round(ms, 1),
+                    "ms_per_kb": round(ms / (len(text) / KB), 3),
+                }
+            )
         ratio = rows[-1]["ms_per_kb"] / rows[0]["ms_per_kb"] if rows[0]["ms_per_kb"] else None
-        out["kinds"][kind] = {"rows": rows, "ratio": round(ratio, 2) if ratio else None,
-                              "pass": bool(ratio is not None and ratio <= TARGET_RATIO)}
+        out["kinds"][kind] = {
+            "rows": rows,
+            "ratio": round(ratio, 2) if ratio else None,
+            "pass": bool(ratio is not None and ratio <= TARGET_RATIO),
+        }
     return out
 
 
 def table(r: dict) -> str:
     sizes = r["sizes_kb"]
     head = " | ".join(f"{s:,} KB" for s in sizes)
-    lines = [f"| block (ms per KB) | {head} | largest / smallest |",
-             "|---|" + "---:|" * (len(sizes) + 1)]
+    lines = [
+        f"| block (ms per KB) | {head} | largest / smallest |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+    ]
     for kind, k in r["kinds"].items():
         cells = " | ".join(f"{row['ms_per_kb']:.2f}" for row in k["rows"])
         lines.append(f"| {kind} | {cells} | {k['ratio']}x |")

@@ -26,16 +26,82 @@ FUZZ = settings(
 
 # pieces that reach the claim stages (therapy, cue, condition) mixed with hostile characters
 WORDS = [
-    "stem cell", "Stem Cell", "injections", "regenerate", "damaged discs", "cure", "back pain",
-    "epidural", "steroid", "100% success rate", "guaranteed", "FDA approved", "not", "may",
-    "PRP", "exosomes", "for weeks", "months", "?", ".", "!", ",", ";", ":", "\n", " ", "  ",
-    '"', "'", "(", ")", "-", "—", "•", "✔", "1.", "Dr.", "e.g.", "…", "|",
+    "stem cell",
+    "Stem Cell",
+    "injections",
+    "regenerate",
+    "damaged discs",
+    "cure",
+    "back pain",
+    "epidural",
+    "steroid",
+    "100% success rate",
+    "guaranteed",
+    "FDA approved",
+    "not",
+    "may",
+    "PRP",
+    "exosomes",
+    "for weeks",
+    "months",
+    "?",
+    ".",
+    "!",
+    ",",
+    ";",
+    ":",
+    "\n",
+    " ",
+    "  ",
+    '"',
+    "'",
+    "(",
+    ")",
+    "-",
+    "—",
+    "•",
+    "✔",
+    "1.",
+    "Dr.",
+    "e.g.",
+    "…",
+    "|",
 ]
 ODD = [
-    "\ud800", "\udfff", "\udc80", "\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028", "\u2029",
-    "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069",
-    "\ufeff", "\ufffd", "\u0301", "\u0130", "\u1e9e", "ß", "ﬁ", "İ", "\U0001f600", "\u00a0",
-    "\u3000", "é", "ا", "עברית", "中文",
+    "\ud800",
+    "\udfff",
+    "\udc80",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\ufeff",
+    "\ufffd",
+    "\u0301",
+    "\u0130",
+    "\u1e9e",
+    "ß",
+    "ﬁ",
+    "İ",
+    "\U0001f600",
+    "\u00a0",
+    "\u3000",
+    "é",
+    "ا",
+    "עברית",
+    "中文",
 ]
 any_char = st.characters(exclude_categories=())  # every code point, surrogates included
 mixed = st.lists(
@@ -84,8 +150,28 @@ def test_check_html_any_bytes(data: bytes) -> None:
     assert _same(report, check_html(data))
 
 
-tags = st.sampled_from(["div", "p", "li", "ul", "td", "tr", "table", "h1", "h2", "span", "b",
-                        "a", "details", "noscript", "script", "style", "main", "footer"])
+tags = st.sampled_from(
+    [
+        "div",
+        "p",
+        "li",
+        "ul",
+        "td",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "span",
+        "b",
+        "a",
+        "details",
+        "noscript",
+        "script",
+        "style",
+        "main",
+        "footer",
+    ]
+)
 
 
 @st.composite
@@ -95,8 +181,18 @@ def html_trees(draw) -> str:
     for _ in range(draw(st.integers(0, 30))):
         tag = draw(tags)
         kind = draw(st.integers(0, 3))
-        attr = draw(st.sampled_from(['', ' hidden', ' style="display:none"', ' aria-hidden="true"',
-                                     ' class="x"', ' title="' + "\ud800" + '"']))
+        attr = draw(
+            st.sampled_from(
+                [
+                    "",
+                    " hidden",
+                    ' style="display:none"',
+                    ' aria-hidden="true"',
+                    ' class="x"',
+                    ' title="' + "\ud800" + '"',
+                ]
+            )
+        )
         if kind == 0:
             parts.append(f"<{tag}{attr}>")
         elif kind == 1:
@@ -166,8 +262,9 @@ def test_lone_surrogates_are_checked_not_crashed_on() -> None:
     _assert_invariants(report, text)
     assert sum(f.is_flag for f in report.findings) == 2
     # checked as if each surrogate were U+FFFD: the same findings at the same offsets
-    replaced = check_text(text.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd")
-                          .replace("\udc80", "\ufffd"))
+    replaced = check_text(
+        text.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd").replace("\udc80", "\ufffd")
+    )
     assert [(f.start, f.end, f.rule) for f in report.findings] == [
         (f.start, f.end, f.rule) for f in replaced.findings
     ]

@@ -35,9 +35,7 @@ def _rows(path: Path) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_audit_page_past_the_budget_is_analysis_timeout_and_nothing_else_is_lost(
-    tmp_path, capsys
-):
+def test_audit_page_past_the_budget_is_analysis_timeout_and_nothing_else_is_lost(tmp_path, capsys):
     routes = {f"/p{i}": _page(CLAIM if i % 2 else NEUTRAL, f"Page {i}") for i in range(8)}
     routes["/slow"] = _page(keyword_block(400 * 1024), "Stem cell clinic")
     routes["/robots.txt"] = ROBOTS

@@ -195,7 +195,7 @@ def _run_in(items: list) -> str | None:
         if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             _, high, body = av
             body = list(body)
-            if high == C.MAXREPEAT and _crosses_words(_chars_of(body)):
+            if high == C.MAXREPEAT and _crosses_words(body):
                 return "an unbounded repeat of characters that cross words (like .* or [^.]+)"
             found = _run_in(body)
         elif op is C.SUBPATTERN:
@@ -213,5 +213,39 @@ def _run_in(items: list) -> str | None:
     return None
 
 
-def _crosses_words(chars: frozenset[str]) -> bool:
-    return " " in chars and any(c.isalpha() for c in chars)
+def _crosses_words(body: list) -> bool:
+    """Can repeating `body` run over arbitrary words? It must take spaces, and letters from a
+    class that is itself repeated (or that is the whole body): "(?:\\w+ )*" can, while
+    "(?: (?:is|are|now))*" repeats fixed words only."""
+    free = _free_chars(body, whole=True)
+    return any(c.isalpha() for c in free) and " " in _chars_of(body)
+
+
+def _free_chars(items: list, whole: bool = False) -> frozenset[str]:
+    """Characters of the classes in `items` that can repeat (under a repeat of more than one,
+    or forming the whole repeated body)."""
+    out: set[str] = set()
+    if whole and len(items) == 1:
+        chars = _one_char(*items[0])
+        if chars is not None:
+            return chars
+    for op, av in items:
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            _, high, body = av
+            body = list(body)
+            if high > 1:
+                out |= {
+                    c
+                    for op2, av2 in body
+                    if (ch := _one_char(op2, av2)) is not None and op2 is not C.LITERAL
+                    for c in ch
+                }
+            out |= _free_chars(body)
+        elif op is C.SUBPATTERN:
+            out |= _free_chars(list(av[-1]), whole and len(items) == 1)
+        elif op is C.ATOMIC_GROUP:
+            out |= _free_chars(list(av))
+        elif op is C.BRANCH:
+            for b in av[1]:
+                out |= _free_chars(list(b), whole and len(items) == 1)
+    return frozenset(out)

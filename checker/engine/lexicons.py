@@ -322,20 +322,6 @@ def _regex(pattern: Any, file: str, entry: str) -> str:
     return pattern
 
 
-def _page_wide(pattern: Any, file: str, entry: str) -> str:
-    """A pattern the engine runs over a whole page (not one sentence): also refused when it
-    could read a stretch that grows with the page (see backtracking.unbounded_run)."""
-    pattern = _regex(pattern, file, entry)
-    run = backtracking.unbounded_run(pattern)
-    if run:
-        raise LexiconError(
-            file,
-            entry,
-            f"pattern runs over whole pages and holds {run}: bound it, e.g. [^.]{{0,80}}",
-        )
-    return pattern
-
-
 def _str_list(d: dict, key: str, file: str, entry: str, required: bool = True) -> tuple[str, ...]:
     if key not in d and not required:
         return ()
@@ -464,7 +450,7 @@ def _parse_therapies(data: dict, evidence: dict) -> tuple[Therapy, ...]:
                 tuple(sources),
                 _str_list(t, "object_in", f, entry, False),
                 tuple(
-                    _page_wide(p, f, f"{entry} described {i + 1}")
+                    _regex(p, f, f"{entry} described {i + 1}")
                     for i, p in enumerate(_str_list(t, "described", f, entry, False))
                 ),
                 bool(t.get("passing", False)),
@@ -496,12 +482,12 @@ def _parse_conditions(data: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _parse_durations(d: dict, f: str = "claims.yaml") -> Durations:
     entry = "durations"
-    time = _page_wide(_need(d, "time", str, f, entry), f, f"{entry}.time")
+    time = _regex(_need(d, "time", str, f, entry), f, f"{entry}.time")
     vague = []
     for n, v in enumerate(_need(d, "vague", list, f, entry)):
         vague.append(
             (
-                _page_wide(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
+                _regex(_need(v, "pattern", str, f, f"{entry}.vague[{n}]"), f, entry),
                 float(_need(v, "weeks", (int, float), f, f"{entry}.vague[{n}]")),
             )
         )
@@ -509,7 +495,7 @@ def _parse_durations(d: dict, f: str = "claims.yaml") -> Durations:
     for n, c in enumerate(contexts):
         if "{TIME}" not in c:
             raise LexiconError(f, f"{entry}.contexts[{n}]", "must contain {TIME}")
-        _page_wide(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
+        _regex(c.replace("{TIME}", f"(?:{time})"), f, f"{entry}.contexts[{n}]")
     return Durations(
         time,
         tuple((k, float(v)) for k, v in _need(d, "numbers", dict, f, entry).items()),
@@ -624,9 +610,6 @@ def _parse_cues(
             )
             for i, p in enumerate(c.get("exceptions") or [])
         )
-        if not c.get("whole_sentence", False):  # these run over the page, not one sentence
-            for i, p in enumerate(patterns):
-                _page_wide(p, f, f"{entry} pattern {i + 1}")
         for group in (patterns, exceptions):  # the pipeline joins each list into one regex
             if group:
                 _regex("|".join(f"(?:{p})" for p in group), f, f"{entry} (patterns joined)")
@@ -824,7 +807,7 @@ def _parse_page_voice(data: dict, f: str = "modifiers.yaml") -> PageVoice:
         entry = f"page_voice.cues[{n}] ({cid})"
         kind = _need(c, "kind", str, f, entry)
         _one_of(kind, VOICE_KINDS, "kind", f, entry)
-        cues.append(VoiceCue(cid, kind, _page_wide(c.get("pattern"), f, entry)))
+        cues.append(VoiceCue(cid, kind, _regex(c.get("pattern"), f, entry)))
     _unique([c.id for c in cues], f, "page_voice cue")
     numbers = {}
     for key in ("cap", "reporter_min", "ratio", "own_min"):
@@ -1067,7 +1050,42 @@ def load(directory: Path | str | None = None) -> Lexicons:
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}
+    _check_page_wide(lex)
     return lex
+
+
+def _page_wide_patterns(lex: Lexicons):
+    """(file, entry, pattern) of every pattern the engine runs over a whole page rather than
+    one sentence: cues (but whole-sentence ones), durations, described therapies, voice signs."""
+    d = lex.durations
+    yield "claims.yaml", "durations.time", d.time
+    for n, (p, _) in enumerate(d.vague):
+        yield "claims.yaml", f"durations.vague[{n}]", p
+    for n, c in enumerate(d.contexts):
+        yield "claims.yaml", f"durations.contexts[{n}]", c.replace("{TIME}", f"(?:{d.time})")
+    for n, c in enumerate(lex.cues):
+        if not c.whole_sentence:
+            for i, p in enumerate(c.patterns):
+                yield "claims.yaml", f"cues[{n}] ({c.id}) pattern {i + 1}", p
+    for n, t in enumerate(lex.therapies):
+        for i, p in enumerate(t.described):
+            yield "therapies.yaml", f"therapies[{n}] ({t.id}) described {i + 1}", p
+    for n, c in enumerate(lex.page_voice.cues):
+        yield "modifiers.yaml", f"page_voice.cues[{n}] ({c.id})", c.pattern
+
+
+def _check_page_wide(lex: Lexicons) -> None:
+    """A pattern run over a whole page may not read a stretch that grows with the page (an
+    unbounded run across words, backtracking.unbounded_run): that costs a block without full
+    stops its length squared. Patterns run on one sentence may: sentences are bounded."""
+    for file, entry, pattern in _page_wide_patterns(lex):
+        run = backtracking.unbounded_run(pattern)
+        if run:
+            raise LexiconError(
+                file,
+                entry,
+                f"pattern runs over whole pages and holds {run}: bound it, e.g. [^.]{{0,80}}",
+            )
 
 
 def load_cached(directory: Path | str | None = None) -> Lexicons:
