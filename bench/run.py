@@ -31,6 +31,7 @@ from pathlib import Path
 import psutil
 
 from bench import corpus as corpusmod
+from bench import scaling
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -286,6 +287,12 @@ def targets(r: dict) -> list[dict]:
     cs = r["cold_start"]["median_s"]
     t.append({"name": "cold start `checker check -` <= 1.5 s", "measured": cs, "target": 1.5,
               "pass": cs <= 1.5})
+    sc = r.get("scaling")
+    if sc:
+        first, last = sc["sizes_kb"][0], sc["sizes_kb"][-1]
+        for kind, k in sc["kinds"].items():
+            t.append({"name": f"ms/KB at {last:,} KB <= 1.5x ms/KB at {first:,} KB ({kind})",
+                      "measured": k["ratio"], "target": sc["target_ratio"], "pass": k["pass"]})
     return t
 
 
@@ -330,6 +337,10 @@ def table(r: dict) -> str:
                 for a in audits]
     else:
         out.append(f"Audit: not measured ({audits})")
+    sc = r.get("scaling")
+    if sc:
+        out += ["", "Cost against one block's length (`bench/scaling.py`, check_text; "
+                "ms per KB should stay flat):", "", scaling.table(sc)]
     cs = r["cold_start"]
     out.append(f"\nCold start `python -m checker check -`: {cs['median_s']} s "
                f"(median of {len(cs['runs_s'])}).")
@@ -385,6 +396,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--audit-sizes", default="250,500,1000")
     ap.add_argument("--no-audit", action="store_true")
+    ap.add_argument("--scaling-sizes", default=",".join(map(str, scaling.SIZES_KB)),
+                    help="block sizes in KB for the scaling figures")
     ap.add_argument("--corpus", default=None, help="corpus folder (default: a temporary folder)")
     ap.add_argument("--out", default=None, help="results file (default bench/results.json; "
                                                 "a temporary file with --quick)")
@@ -392,6 +405,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.pages, args.sample, args.naive_sample = 40, 10, 4
         args.profile_pages, args.audit_sizes = 5, "20,40"
+        args.scaling_sizes = "10,100"
     return args
 
 
@@ -483,6 +497,12 @@ def main(argv: list[str] | None = None) -> int:
                 str(a["urls"]): round(a["urls"] * r["check_html_pool"]["ms_per_page"] / 1000, 1)
                 for a in audits}
 
+        say(f"scaling: blocks of {args.scaling_sizes} KB")
+        from checker.engine.check import check_text
+
+        sizes_kb = tuple(int(x) for x in args.scaling_sizes.split(","))
+        r["scaling"] = scaling.measure(check_text, sizes_kb, runs=5)
+
         say("cold start")
         r["cold_start"] = cold_start(args.runs)
         say(f"profile over {args.profile_pages} pages")
@@ -490,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         r["machine"] = machine()
         r["bench_wall_s"] = round(time.perf_counter() - t_start, 1)
         r["settings"] = {k: getattr(args, k) for k in ("quick", "pages", "sample", "naive_sample",
-                                                        "runs", "profile_pages", "audit_sizes")}
+                                                        "runs", "profile_pages", "audit_sizes",
+                                                        "scaling_sizes")}
         r["targets"] = targets(r)
         text = table(r)
         print(text)

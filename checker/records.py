@@ -15,6 +15,7 @@ ADDED_OUTCOMES = (
     "pdf_encrypted",  # a PDF that needs a password to open
     "pdf_no_text",  # a PDF with no text layer (scanned or image-only; no OCR is done)
     "pdf_unreadable",  # a broken or truncated PDF
+    "analysis_timeout",  # fetched, but its analysis ran past the CPU budget (--page-seconds)
 )
 # Outcomes a URL (or input row) can end in. Every input row ends in exactly one of them.
 OUTCOMES = (

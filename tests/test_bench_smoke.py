@@ -66,3 +66,29 @@ def test_most_sentences_are_not_claims(tmp_path):
 def test_quick_options():
     args = parse_args(["--quick"])
     assert args.quick and args.pages < 100 and args.runs >= 5
+
+
+def test_scaling_blocks_are_the_size_asked_and_deterministic():
+    from bench import scaling
+
+    for _, make in scaling.KINDS:
+        block = make(10 * 1024)
+        assert 10 * 1024 - 40 <= len(block) <= 10 * 1024 and block == make(10 * 1024)
+    keywords = scaling.keyword_block(100 * 1024)
+    assert not set(".!?\n") & set(keywords)  # one "sentence" as long as the block
+    prose = scaling.prose_block(100 * 1024)
+    assert prose.count(". ") > 500 and "\n" in prose
+    assert scaling.lines_block(100 * 1024).count("\n") > 2000
+
+
+def test_scaling_measure_reports_ms_per_kb_and_the_ratio():
+    from bench import scaling
+
+    calls: list[int] = []
+    r = scaling.measure(lambda text: calls.append(len(text)), (1, 2), runs=1)
+    assert r["sizes_kb"] == [1, 2] and list(r["kinds"]) == [k for k, _ in scaling.KINDS]
+    for k in r["kinds"].values():
+        assert [row["kb"] for row in k["rows"]] == [1, 2]
+        assert all(row["ms_per_kb"] >= 0 for row in k["rows"])
+    assert "largest / smallest" in scaling.table(r)
+    assert parse_args(["--quick"]).scaling_sizes == "10,100"

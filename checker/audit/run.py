@@ -4,7 +4,9 @@ a WARC capture, resumable, in bounded memory.
 How the work flows (one direction):
   input rows --(one transaction)--> DIR/audit.sqlite queue
   pending rows --(main thread, host-aware, bounded look-ahead)--> fetch threads (--concurrency)
-  fetched HTML and PDF --> worker processes (--workers) running `check_html` / `check_pdf`
+  fetched HTML and PDF --> worker processes (--workers) running `check_html` / `check_pdf`,
+                   each page under a CPU budget (--page-seconds): past it the page ends as
+                   analysis_timeout and its worker is replaced (checker/engine/budget.py)
   pages + findings --(events queue, main thread only writes)--> SQLite, a transaction per page
   database --> reports (regenerated at the end of every run, with the reviewer decisions of
                --dispositions applied, and with --baseline the re-check diff against it)
@@ -26,11 +28,9 @@ import multiprocessing
 import os
 import queue
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,13 @@ from pathlib import Path
 from checker.audit.inputs import InputError, InputSource, iter_warc_pages
 from checker.audit.progress import Progress
 from checker.audit.state import AuditState, PageRecord, PendingRow
+from checker.engine.budget import (
+    DEFAULT_PAGE_SECONDS,
+    AnalysisFailed,
+    BudgetPool,
+    PageTimeout,
+    WorkerDied,
+)
 from checker.engine.pdf_text import looks_like_pdf
 from checker.records import FetchResult
 
@@ -55,22 +62,6 @@ def utc_now() -> str:
 
 
 # -- the CPU stage (runs in worker processes) ------------------------------------------------------
-def _warm_worker() -> None:
-    """Build the engine's pipeline once per worker process, before the first page arrives, and
-    watch the parent: a worker of a killed audit would otherwise wait on its queue forever."""
-    from checker.engine.check import check_html
-
-    parent = os.getppid()
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-    check_html("<html><body><p>Warm-up.</p></body></html>", url=None)
-
-
-def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
-    while os.getppid() == parent:
-        time.sleep(interval)
-    os._exit(0)
-
-
 def check_page(html: str | bytes, url: str | None) -> list[dict]:
     """Top-level (picklable) wrapper: the page's findings as dicts, not the page text."""
     from checker.engine.check import check_html
@@ -116,7 +107,7 @@ class Event:
     flags: int = 0
     outcome: str | None = None
     reason: str = ""
-    fatal: str = ""  # the audit cannot go on (worker pool broken); stop, resume later
+    fatal: str = ""  # the audit cannot go on (a bug); stop, resume later
 
 
 class _Stopped(Exception):
@@ -145,7 +136,7 @@ class RowRunner:
     def __init__(
         self,
         kind: str,
-        procs: ProcessPoolExecutor,
+        procs: BudgetPool,
         fetcher=None,
         crawl: bool = False,
         max_pages: int = 50,
@@ -167,29 +158,31 @@ class RowRunner:
             post(self._single(row, self.fetcher.fetch(row.url)))
 
     def _check(self, res: FetchResult) -> tuple[FetchResult, list[dict]]:
-        """Findings of a fetched page; a checker crash on one page marks that page only."""
+        """Findings of a fetched page; a checker crash on one page marks that page only, and a
+        page past its CPU budget ends as analysis_timeout (its worker is replaced)."""
         if res.outcome != "checked":
             return res, []
         if res.text is None and looks_like_pdf(res.content_type, res.body):
             return self._check_pdf(res)
         html = res.text if res.text is not None else res.body
         try:
-            return res, self.procs.submit(check_page, html, res.final_url or res.url).result()
-        except BrokenProcessPool:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the audit
-            reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
+            return res, self.procs.run(check_page, html, res.final_url or res.url)
+        except PageTimeout as exc:
+            return replace(res, outcome="analysis_timeout", reason=str(exc)[:300]), []
+        except (AnalysisFailed, WorkerDied) as exc:
+            reason = f"could not be analysed: {exc}"[:300]
             return replace(res, outcome="analysis_error", reason=reason), []
 
     def _check_pdf(self, res: FetchResult) -> tuple[FetchResult, list[dict]]:
         """A PDF's findings; an encrypted, image-only or broken one keeps its own outcome."""
         try:
-            job = self.procs.submit(check_pdf_document, res.body, res.final_url or res.url)
-            outcome, reason, findings = job.result()
-        except BrokenProcessPool:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one bad PDF must not stop the audit
-            reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
+            outcome, reason, findings = self.procs.run(
+                check_pdf_document, res.body, res.final_url or res.url
+            )
+        except PageTimeout as exc:
+            return replace(res, outcome="analysis_timeout", reason=str(exc)[:300]), []
+        except (AnalysisFailed, WorkerDied) as exc:
+            reason = f"could not be analysed: {exc}"[:300]
             return replace(res, outcome="analysis_error", reason=reason), []
         return replace(res, outcome=outcome, reason=reason), findings
 
@@ -307,15 +300,6 @@ class Dispatcher:
             self.runner.run(task, self._post)
         except _Stopped:
             pass
-        except BrokenProcessPool as exc:
-            self._post(
-                Event(
-                    task.row.rowno,
-                    task.row.site,
-                    done=True,
-                    fatal=f"a checker worker process died: {exc}",
-                )
-            )
         except Exception as exc:  # noqa: BLE001 - a bug on one row must not hang the audit
             self._post(
                 Event(
@@ -479,12 +463,13 @@ def _process(state: AuditState, source: InputSource, args: argparse.Namespace, o
     progress.update(done, flags, errors, force=True)
     workers = max(1, args.workers or os.cpu_count() or 1)
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe once fetch threads exist
+    page_seconds = getattr(args, "page_seconds", None) or DEFAULT_PAGE_SECONDS
     fetcher = capture = None
     settings = _settings(args, source)
     try:
         if source.kind in ("text", "csv"):
             fetcher, capture = _fetcher(args, out, source)
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_warm_worker) as procs:
+        with BudgetPool(workers, page_seconds, mp_context=ctx) as procs:
             runner = RowRunner(
                 source.kind,
                 procs,
@@ -582,6 +567,8 @@ def audit(args: argparse.Namespace) -> AuditResult:
 
     if args.concurrency < 1 or (args.workers is not None and args.workers < 1):
         raise AuditError("--concurrency and --workers must be at least 1")
+    if getattr(args, "page_seconds", None) is not None and not args.page_seconds > 0:
+        raise AuditError("--page-seconds must be more than 0")
     dispositions = _dispositions(args)
     baseline = _check_baseline(args)
     try:
@@ -624,6 +611,11 @@ def summary_lines(totals) -> list[str]:
         lines.append(
             f"  review: {totals.confirmed} confirmed, {totals.suppressed} suppressed as false "
             f"positive(s) (suppressed.csv), {totals.stale} stale decision(s) (stale.csv)"
+        )
+    if getattr(totals, "timeouts", 0):
+        lines.append(
+            f"  {totals.timeouts} page(s) ran past the CPU budget per page (--page-seconds): "
+            "outcome analysis_timeout, listed in errors.csv"
         )
     lines += [
         f"  report: {totals.paths['report.html']}",

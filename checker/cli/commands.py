@@ -55,8 +55,9 @@ def _decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not valid UTF-8 text (save it as UTF-8, or as .html)") from None
 
 
-def check_target(target: str):
-    """A PageReport for a file or stdin; raises InputError for anything that is not text."""
+def check_target(target: str, page_seconds: float | None = None) -> PageReport:
+    """A PageReport for a file or stdin; raises InputError for anything that is not text. With
+    page_seconds the analysis runs in a worker process under that CPU budget."""
     from checker.engine.check import check_html, check_text
 
     suffix = Path(target).suffix.lower() if target != "-" else ""
@@ -73,9 +74,25 @@ def check_target(target: str):
         raise InputError(f"{name}: binary content, not text or HTML")
     url = None if target == "-" else target
     is_html = suffix in HTML_SUFFIXES or (target == "-" and data.lstrip()[:1] == b"<")
-    if is_html:
-        return check_html(data, url=url)
-    return check_text(_decode_text(data, name), url=url)
+    fn, arg = (check_html, data) if is_html else (check_text, _decode_text(data, name))
+    if page_seconds is None:
+        return fn(arg, url=url)
+    return _budgeted(fn, arg, url, page_seconds)
+
+
+def _budgeted(fn, arg, url: str | None, page_seconds: float) -> PageReport:
+    """fn(arg, url) in a worker under the CPU budget; a page past it, or one the engine fails
+    on, is a report with its outcome and reason (the CLI prints the reason, exit status 2)."""
+    from checker.engine.budget import AnalysisFailed, PageTimeout, WorkerDied, local_pool
+
+    with local_pool(page_seconds) as pool:
+        try:
+            return pool.run(fn, arg, url)
+        except PageTimeout as exc:
+            return PageReport(url=url, outcome="analysis_timeout", reason=str(exc))
+        except (AnalysisFailed, WorkerDied) as exc:
+            reason = f"could not be analysed: {exc}"
+            return PageReport(url=url, outcome="analysis_error", reason=reason)
 
 
 def _check_pdf_file(data: bytes, name: str, url: str | None) -> PageReport:
@@ -95,14 +112,14 @@ def run_check(args) -> int:
     try:
         if args.target.startswith(("http://", "https://")):
             reports = check_url_command(args)
-            unchecked = [r for r in reports if r.outcome != "checked"]
-            if len(reports) == 1 and unchecked:
-                print(f"checker: {reports[0].url}: {reports[0].reason}", file=sys.stderr)
-                return EXIT_ERROR
         elif "://" in args.target:
             raise InputError(f"unsupported URL scheme: {args.target.split('://')[0]}")
         else:
-            reports = [check_target(args.target)]
+            reports = [check_target(args.target, getattr(args, "page_seconds", None))]
+        if len(reports) == 1 and reports[0].outcome != "checked":
+            name = reports[0].url or ("stdin" if args.target == "-" else args.target)
+            print(f"checker: {name}: {reports[0].reason}", file=sys.stderr)
+            return EXIT_ERROR
     except (InputError, ValueError) as exc:
         print(f"checker: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -158,6 +175,7 @@ def check_url_command(args: argparse.Namespace) -> list[PageReport]:
             max_pages=int(getattr(args, "max_pages", 50)),
             depth=int(getattr(args, "depth", 3)),
             save_dir=save,
+            page_seconds=getattr(args, "page_seconds", None),
         )
     except (OSError, RuntimeError) as exc:  # --save not writable, or in use by another run
         return [

@@ -51,6 +51,29 @@ def _add_scraper_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024, help="body cap (decompressed)")
 
 
+def _page_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds > 0 or seconds != seconds or seconds == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
+    return seconds
+
+
+def _add_budget_option(p: argparse.ArgumentParser) -> None:
+    from checker.engine.budget import DEFAULT_PAGE_SECONDS
+
+    p.add_argument(
+        "--page-seconds",
+        type=_page_seconds,
+        default=DEFAULT_PAGE_SECONDS,
+        metavar="S",
+        help="CPU seconds allowed for one page's analysis; a page past it ends as "
+        f"analysis_timeout (default {DEFAULT_PAGE_SECONDS:g})",
+    )
+
+
 def _add_lexicons_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lexicons",
@@ -82,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also show consistent and out-of-scope findings in the table",
     )
+    _add_budget_option(check)
     _add_scraper_options(check)
 
     audit = sub.add_parser("audit", help="batch audit: URL list, CSV, folder of HTML, or WARC")
@@ -105,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="an earlier audit folder: also write diff.csv and diff.html (the re-check)",
     )
+    _add_budget_option(audit)
     _add_scraper_options(audit)
 
     diff = sub.add_parser(

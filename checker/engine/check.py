@@ -84,19 +84,32 @@ def _line_segments(text: str, running: frozenset[int] = frozenset()) -> list[Seg
     return segments
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """The text with each lone surrogate (which `json.loads` produces from "\\ud800", and no
+    encoder accepts) replaced by U+FFFD: one character for one, so every offset still indexes
+    the caller's text, and findings quote the caller's text itself."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
 def analyse(
     text: str, segments: list[Segment], url: str | None = None, lexicons_dir: str | None = None
 ) -> tuple:
     """Findings for text whose blocks are `segments` (offsets into `text`). A page in a language
-    the pack has entries for (Spanish) is read with them, on its accent-folded text."""
+    the pack has entries for (Spanish) is read with them, on its accent-folded text. The
+    pipeline reads an encodable copy (a lone surrogate becomes U+FFFD, one for one, so offsets
+    hold); findings quote the caller's text."""
     pack = lexmod.load_cached(lexicons_dir)
-    norm = normalise(text)  # once: the language test and the pipeline both read it
-    lang = page_language(text, segments, pack, norm)
+    safe = encodable(text)
+    norm = normalise(safe)  # once: the language test and the pipeline both read it
+    lang = page_language(safe, segments, pack, norm)
     lex = pack.view(lang)
     nlp = pipeline(lexicons_dir, lang)
-    doc = nlp.make_doc(text)
-    doc.user_data["checker_text"] = text  # the components need it; doc.text re-joins tokens
-    doc._.norm_text = normalised(text, lang, norm)
+    doc = nlp.make_doc(safe)
+    doc.user_data["checker_text"] = safe  # the components need it; doc.text re-joins tokens
+    doc._.norm_text = normalised(safe, lang, norm)
     doc = nlp(doc)
     findings = findings_for(extract_claims(doc, segments, lex), text, lex, url)
     return annotate(findings, text, segments, lex)  # disclaimers nearby, sentences either side

@@ -9,7 +9,7 @@ therapy and condition each is about: stated in the sentence, or inherited from i
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
@@ -106,6 +106,19 @@ class _Index:
             if self.segments and self.segments[seg_idx].tag in _TOPIC_TAGS and mentions.get(i):
                 return mentions[i][0]
         return None
+
+    def headings_with(self, mentions: dict[int, list[Span]]) -> dict[str, list[int]]:
+        """Per heading text, the heading sentences (in order) that hold one of `mentions`;
+        built once per mention kind (therapies, conditions) and page."""
+        cache = self.__dict__.setdefault("_headings", {})
+        entry = cache.get(id(mentions))
+        if entry is None or entry[0] is not mentions:
+            found: dict[str, list[int]] = {}
+            for j in sorted(mentions):
+                if mentions[j] and self.segments[self.seg_of[j]].tag in _HEADING_TAGS:
+                    found.setdefault(_sent_text(self, j).strip(), []).append(j)
+            entry = cache[id(mentions)] = (mentions, found)
+        return entry[1]
 
     def section_of(self, i: int) -> tuple[str, ...]:
         return self.segments[self.seg_of[i]].heading_path if self.segments else ()
@@ -349,12 +362,16 @@ def _from_headings(
 ) -> tuple[Span, str] | None:
     if not section or not idx.segments:
         return None
-    wanted = set(section)
-    for j in range(i - 1, -1, -1):
-        seg = idx.segments[idx.seg_of[j]]
-        if seg.tag in _HEADING_TAGS and mentions.get(j) and _sent_text(idx, j).strip() in wanted:
-            return _main_mention(mentions[j], lex), "section"
-    return None
+    # the nearest earlier heading sentence with a mention whose text is one of the section's
+    # headings, found by binary search (a walk back over every sentence is quadratic)
+    by_text = idx.headings_with(mentions)
+    best = -1
+    for text in set(section):
+        found = by_text.get(text, ())
+        k = bisect_left(found, i) - 1
+        if k >= 0:
+            best = max(best, found[k])
+    return (_main_mention(mentions[best], lex), "section") if best >= 0 else None
 
 
 def _is_object(mention: Span, cues: list[Span], lex: Lexicons) -> bool:
@@ -657,7 +674,12 @@ def _starts_line(idx: _Index, j: int) -> bool:
     start = idx.sent_starts[j]
     if idx.segments and idx.seg_of[j] != idx.seg_of[j - 1]:
         return True
-    k = idx.raw.rfind("\n", 0, start)
+    # the line's start is looked for only back to the previous sentence: a line that began
+    # before it holds that sentence's words, so j does not start it (and one long line of
+    # many sentences is not rescanned for each of them)
+    k = idx.raw.rfind("\n", idx.sent_starts[j - 1] if j else 0, start)
+    if k < 0 and j:
+        return False
     return not idx.raw[k + 1 : start].strip()
 
 

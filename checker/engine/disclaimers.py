@@ -69,15 +69,21 @@ def _disclaimer(
     segments: Sequence[Segment],
     starts: list[int],
     pattern: re.Pattern[str],
+    seen: dict[int, str | None],
 ) -> str:
-    """The nearest disclaimer: the claim's block first, then the blocks before and after."""
+    """The nearest disclaimer: the claim's block first, then the blocks before and after. Each
+    block is searched once per page (`seen`), however many claims it holds: a long block with
+    many claims would otherwise be scanned once for each of them."""
     i = _block_index(segments, starts, finding.start)
     for j in (i, i - 1, i + 1):
         if 0 <= j < len(segments):
-            seg = segments[j]
-            m = pattern.search(norm, seg.start, seg.end)
-            if m:
-                return _clip(_sentence_around(text, seg.start, seg.end, m.start()))
+            if j not in seen:
+                seg = segments[j]
+                m = pattern.search(norm, seg.start, seg.end)
+                around = _sentence_around(text, seg.start, seg.end, m.start()) if m else None
+                seen[j] = None if around is None else _clip(around)
+            if seen[j] is not None:
+                return seen[j]
     return ""
 
 
@@ -104,9 +110,14 @@ def annotate(
     norm = normalised(text, lex.lang) if pattern is not None else ""
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
-    out = []
+    out: list[Finding] = []
+    seen: dict[int, str | None] = {}
     for f in findings:
-        nearby = _disclaimer(f, text, norm, ordered, starts, pattern) if pattern and ordered else ""
+        nearby = (
+            _disclaimer(f, text, norm, ordered, starts, pattern, seen)
+            if pattern and ordered
+            else ""
+        )
         out.append(
             replace(
                 f,

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from checker.engine import morphology_es, predicates
+from checker.engine import backtracking, morphology_es, predicates
 from checker.engine.text import fold_accents
 from checker.records import SEVERITIES, VERDICTS
 
@@ -316,6 +316,9 @@ def _regex(pattern: Any, file: str, entry: str) -> str:
         re.compile(pattern)
     except re.error as exc:
         raise LexiconError(file, entry, f"pattern does not compile: {exc}") from None
+    danger = backtracking.risk(pattern)
+    if danger:
+        raise LexiconError(file, entry, f"pattern risks catastrophic backtracking: {danger}")
     return pattern
 
 
@@ -1047,7 +1050,42 @@ def load(directory: Path | str | None = None) -> Lexicons:
     )
     lex._index["therapies"] = {t.id: t for t in therapies}
     lex._index["cues"] = {c.id: c for c in cues}
+    _check_page_wide(lex)
     return lex
+
+
+def _page_wide_patterns(lex: Lexicons):
+    """(file, entry, pattern) of every pattern the engine runs over a whole page rather than
+    one sentence: cues (but whole-sentence ones), durations, described therapies, voice signs."""
+    d = lex.durations
+    yield "claims.yaml", "durations.time", d.time
+    for n, (p, _) in enumerate(d.vague):
+        yield "claims.yaml", f"durations.vague[{n}]", p
+    for n, c in enumerate(d.contexts):
+        yield "claims.yaml", f"durations.contexts[{n}]", c.replace("{TIME}", f"(?:{d.time})")
+    for n, c in enumerate(lex.cues):
+        if not c.whole_sentence:
+            for i, p in enumerate(c.patterns):
+                yield "claims.yaml", f"cues[{n}] ({c.id}) pattern {i + 1}", p
+    for n, t in enumerate(lex.therapies):
+        for i, p in enumerate(t.described):
+            yield "therapies.yaml", f"therapies[{n}] ({t.id}) described {i + 1}", p
+    for n, c in enumerate(lex.page_voice.cues):
+        yield "modifiers.yaml", f"page_voice.cues[{n}] ({c.id})", c.pattern
+
+
+def _check_page_wide(lex: Lexicons) -> None:
+    """A pattern run over a whole page may not read a stretch that grows with the page (an
+    unbounded run across words, backtracking.unbounded_run): that costs a block without full
+    stops its length squared. Patterns run on one sentence may: sentences are bounded."""
+    for file, entry, pattern in _page_wide_patterns(lex):
+        run = backtracking.unbounded_run(pattern)
+        if run:
+            raise LexiconError(
+                file,
+                entry,
+                f"pattern runs over whole pages and holds {run}: bound it, e.g. [^.]{{0,80}}",
+            )
 
 
 def load_cached(directory: Path | str | None = None) -> Lexicons:

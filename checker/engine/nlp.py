@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy
 import spacy
 from rapidfuzz import fuzz
-from spacy.attrs import IDX, IS_LOWER, IS_SPACE, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, IS_LOWER, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -40,6 +40,7 @@ from checker.engine.literal_index import (
     required_literals,
     scan,
 )
+from checker.engine.sentence_cuts import SEPARATORS, cut_long_sentences
 from checker.engine.text import normalise
 
 CUE_ATTRS = (
@@ -101,7 +102,7 @@ def sentences(doc: Doc) -> Doc:
     n = len(doc)
     if not n:
         return doc
-    cols = doc.to_array([ORTH, IS_SPACE, IS_LOWER, IDX, LENGTH])
+    cols = doc.to_array([ORTH, IS_SPACE, IS_LOWER, IDX, LENGTH, SPACY])
     orth, space, lower = cols[:, 0], cols[:, 1].astype(bool), cols[:, 2].astype(bool)
     ids = _sentence_ids(doc.vocab)
     end, closer = numpy.isin(orth, ids["end"]), numpy.isin(orth, ids["closer"])
@@ -132,6 +133,11 @@ def sentences(doc: Doc) -> Doc:
     keep = space | closer | dash
     keep[1:] &= ~((dash[1:] | closer[1:]) & newline[:-1])
     start[1:] &= ~keep[1:]
+    # an over-long run without sentence marks is cut into bounded pieces (sentence_cuts.py)
+    gap = cols[:, 5].astype(bool) | space
+    start = cut_long_sentences(
+        start, cols[:, 3], cols[:, 4], numpy.isin(orth, ids["separator"]), gap, keep
+    )
     doc.from_array([SENT_START], numpy.where(start, 1, -1).astype("int64")[:, None].view("uint64"))
     return doc
 
@@ -151,6 +157,7 @@ def _sentence_ids(vocab) -> dict[str, numpy.ndarray]:
             "abbrev": _ABBREVIATIONS | {a.capitalize() for a in _ABBREVIATIONS},
             "stop": {"."},
             "goes_on": {",", ";", ":", ")"},
+            "separator": SEPARATORS,
         }
         ids = _MARK_IDS[id(vocab)] = {
             k: numpy.array([vocab.strings.add(w) for w in sorted(v)], dtype="uint64")

@@ -366,6 +366,7 @@ class ReportTotals:
     suppressed: int = 0  # distinct claims a reviewer marked false_positive
     stale: int = 0  # decisions whose finding no longer occurs
     confirmed: int = 0
+    timeouts: int = 0  # pages whose analysis ran past the CPU budget (analysis_timeout)
 
 
 @dataclass
@@ -514,4 +515,5 @@ def write_reports(
         suppressed=len(review.suppressed),
         stale=len(review.stale()),
         confirmed=sum(1 for _, d in review.outcomes if d == "confirmed"),
+        timeouts=sum(s.outcomes.get("analysis_timeout", 0) for s in summaries),
     )

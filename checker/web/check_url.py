@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from checker.engine.budget import AnalysisFailed, BudgetPool, PageTimeout, WorkerDied, local_pool
 from checker.engine.pdf_text import looks_like_pdf
 from checker.records import FetchResult, PageReport
 from checker.version import __version__
@@ -27,8 +28,9 @@ from checker.web.options import FetchOptions
 FINDINGS_NAME = "findings.json"
 
 
-def report_for(result: FetchResult) -> PageReport:
-    """The PageReport of one fetched URL: engine findings when checked, else outcome + reason."""
+def report_for(result: FetchResult, pool: BudgetPool | None = None) -> PageReport:
+    """The PageReport of one fetched URL: engine findings when checked, else outcome + reason.
+    With a pool, the analysis runs in its worker under the pool's CPU budget per page."""
     meta = {
         "url": result.url,
         "final_url": result.final_url,
@@ -44,7 +46,12 @@ def report_for(result: FetchResult) -> PageReport:
     if result.outcome != "checked" or (result.text is None and not pdf):
         return PageReport(**meta)
     try:
-        report = _engine_report(result, pdf)
+        report = _engine_report(result, pdf, pool)
+    except PageTimeout as exc:
+        return PageReport(**{**meta, "outcome": "analysis_timeout", "reason": str(exc)[:300]})
+    except (AnalysisFailed, WorkerDied) as exc:
+        reason = f"could not be analysed: {exc}"[:300]
+        return PageReport(**{**meta, "outcome": "analysis_error", "reason": reason})
     except Exception as exc:  # noqa: BLE001 - one hostile page must not lose the others
         reason = f"could not be analysed: {type(exc).__name__}: {exc}"[:300]
         return PageReport(**{**meta, "outcome": "analysis_error", "reason": reason})
@@ -53,15 +60,15 @@ def report_for(result: FetchResult) -> PageReport:
     return replace(report, **meta)
 
 
-def _engine_report(result: FetchResult, pdf: bool) -> PageReport:
+def _engine_report(result: FetchResult, pdf: bool, pool: BudgetPool | None) -> PageReport:
+    """check_pdf or check_html on the fetched page, in the pool's worker when there is one."""
+    from checker.engine.check import check_html, check_pdf
+
     url = result.final_url or result.url
-    if pdf:
-        from checker.engine.check import check_pdf
-
-        return check_pdf(result.body, url=url)
-    from checker.engine.check import check_html
-
-    return check_html(result.text, url=url)
+    fn, data = (check_pdf, result.body) if pdf else (check_html, result.text)
+    if pool is None:
+        return fn(data, url=url)
+    return pool.run(fn, data, url)
 
 
 def check_url(
@@ -73,9 +80,13 @@ def check_url(
     depth: int = 3,
     save_dir: Path | str | None = None,
     leads: list | None = None,
+    page_seconds: float | None = None,
 ) -> list[PageReport]:
     """Fetch `url` (with crawl=True its site, relevant pages first), capture every response to
     save_dir (a temporary directory, deleted afterwards, when None) and check each page.
+
+    With page_seconds, each page is analysed in a worker process under that CPU budget; a page
+    past it is reported as analysis_timeout and the others are still checked.
 
     `leads`, when a list is given, receives the crawler's off-site leads (crawl only).
     With save_dir, findings.json is written beside the capture.
@@ -86,8 +97,13 @@ def check_url(
     try:
         capture = CaptureWriter(directory, authority=options.authority)
         try:
-            with Fetcher(options, capture=capture) as fetcher:
-                reports, found = _run(fetcher, url, crawl, max_pages, depth)
+            pool = local_pool(page_seconds) if page_seconds is not None else None
+            try:
+                with Fetcher(options, capture=capture) as fetcher:
+                    reports, found = _run(fetcher, url, crawl, max_pages, depth, pool)
+            finally:
+                if pool is not None:
+                    pool.close()
         finally:
             capture.close()
         if leads is not None:
@@ -101,14 +117,14 @@ def check_url(
 
 
 def _run(
-    fetcher: Fetcher, url: str, crawl: bool, max_pages: int, depth: int
+    fetcher: Fetcher, url: str, crawl: bool, max_pages: int, depth: int, pool: BudgetPool | None
 ) -> tuple[list[PageReport], list]:
     if not crawl:
-        return [report_for(fetcher.fetch(url))], []
+        return [report_for(fetcher.fetch(url), pool)], []
     from checker.web.crawl import Crawler
 
     crawler = Crawler(fetcher, max_pages=max_pages, depth=depth)
-    reports = [report_for(result) for result in crawler.crawl(url)]
+    reports = [report_for(result, pool) for result in crawler.crawl(url)]
     return reports, list(crawler.leads)
 
 
