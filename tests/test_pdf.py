@@ -347,10 +347,12 @@ def test_audit_crawl_finds_brochure_claims_with_pages_and_reanalyses_the_warc(tm
     [row] = read_csv(live / "sites.csv")
     assert (row["outcome_pdf_encrypted"], row["outcome_pdf_no_text"]) == ("1", "1")
     assert row["outcome_pdf_unreadable"] == "0" and row["pages_checked"] == "2"
-    assert list(row)[-3:] == [
+    # outcomes added after the first release come after every existing column
+    assert list(row)[-4:] == [
         "outcome_pdf_encrypted",
         "outcome_pdf_no_text",
         "outcome_pdf_unreadable",
+        "outcome_analysis_timeout",
     ]
     report = (live / "report.html").read_text(encoding="utf-8")
     assert "pdf_encrypted: 1" in report and "<dt>PDF page</dt><dd>2" in report
