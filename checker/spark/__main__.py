@@ -46,13 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     from checker.spark.job import run
+    from checker.spark.records import expand
 
+    paths = expand(args.inputs)
+    if not paths:
+        print(f"checker.spark: no WARC files match {' '.join(args.inputs)}", file=sys.stderr)
+        return 2
     spark = session(args.master)
     try:
-        counts = run(spark, args.inputs, args.out, args.lexicons)
-    except ValueError as exc:
-        print(f"checker.spark: {exc}", file=sys.stderr)
-        return 2
+        counts = run(spark, paths, args.out, args.lexicons)
     finally:
         spark.stop()
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

@@ -47,14 +47,8 @@ def run(spark, inputs: list[str], out: str, lexicons_dir: str | None = None) -> 
         frame.write.mode("overwrite").option("ignoreNullFields", "false").json(
             f"{base}/{name}.jsonl"
         )
-    outcome_counts = (
-        rows.filter(lambda r: r[0] == "outcome")
-        .map(lambda r: (json.loads(r[1])["outcome"], 1))
-        .reduceByKey(lambda a, b: a + b)
-        .collect()
-    )
-    counts.update(dict(outcome_counts))
-    counts["findings"] = rows.filter(lambda r: r[0] == "finding").count()
+    tally = rows.map(lambda r: "findings" if r[0] == "finding" else json.loads(r[1])["outcome"])
+    counts.update(tally.countByValue())
     rows.unpersist()
     return counts
 
