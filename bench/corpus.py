@@ -461,7 +461,7 @@ def offtopic_sentence(topic: str, rng: random.Random) -> str:
     )
 
 
-def build_offtopic_page(index: int, seed: int, incidental: float = 0.08) -> str:
+def build_offtopic_page(index: int, seed: int, incidental: float = 0.02) -> str:
     """A 20-80 KB page about something else, with the same furniture as a clinic page (head
     with meta, styles and scripts, a navigation bar, sections, a footer)."""
     rng = random.Random(f"{seed}:offtopic:{index}")
@@ -481,7 +481,7 @@ def build_offtopic_page(index: int, seed: int, incidental: float = 0.08) -> str:
     planted = rng.random() < incidental
     while size < target - 2000:
         sents = [offtopic_sentence(topic, rng) for _ in range(rng.randint(3, 7))]
-        if planted and rng.random() < 0.2:
+        if planted and (rng.random() < 0.3 or size > target / 2):
             sents.append(rng.choice(INCIDENTAL))
             planted = False
         chunk = (f'<section><h2>{_e(offtopic_sentence(topic, rng)[:40])}</h2>'
@@ -494,14 +494,17 @@ def build_offtopic_page(index: int, seed: int, incidental: float = 0.08) -> str:
     return "".join(parts)
 
 
-def mixed_pages(n_pages: int, seed: int = 1, clinic_share: float = 0.05) -> list[tuple[str, str]]:
+def mixed_pages(
+    n_pages: int, seed: int = 1, clinic_share: float = 0.05, incidental: float = 0.02
+) -> list[tuple[str, str]]:
     """(kind, html) for a general-crawl sample: every 1/clinic_share-th page is a clinic page,
-    the rest off-topic, in a fixed order (deterministic, no files)."""
+    the rest off-topic (a share `incidental` of them naming a therapy word in passing), in a
+    fixed order (deterministic, no files)."""
     every = max(1, round(1 / clinic_share))
     out = []
     for i in range(n_pages):
         if i % every == every - 1:
             out.append(("clinic", build_page(i, seed)[0]))
         else:
-            out.append(("offtopic", build_offtopic_page(i, seed)))
+            out.append(("offtopic", build_offtopic_page(i, seed, incidental)))
     return out

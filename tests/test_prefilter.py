@@ -41,7 +41,10 @@ def _pages(folder: Path) -> list[tuple[str, str]]:
 @cache
 def corpus_pages() -> tuple[tuple[str, str], ...]:
     pages = _pages(ROOT / "tests" / "data" / "devset" / "pages") + _pages(ROOT / "samples")
-    pages += [(f"mixed-{i}-{kind}", html) for i, (kind, html) in enumerate(mixed_pages(60, seed=3))]
+    pages += [
+        (f"mixed-{i}-{kind}", html)
+        for i, (kind, html) in enumerate(mixed_pages(60, seed=3, incidental=0.1))
+    ]
     return tuple(pages)
 
 

@@ -77,7 +77,6 @@ _ALWAYS = (
 )
 _ATTR_VALUE = re.compile(rb"""\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})'|([^\s>"']{1,4096}))""")
 _ENTITY = re.compile(rb"&(?:#[0-9]{1,8};?|#x[0-9a-f]{1,8};?|[a-z][a-z0-9]{1,31};?)")
-_NON_ASCII = re.compile(rb"[\x80-\xff]+")
 _BGAP = GAP.encode()
 
 
@@ -145,10 +144,6 @@ def _entity(m: re.Match) -> bytes:
     return htmlmod.unescape(m.group().decode("ascii")).lower().encode("utf-8", "surrogatepass")
 
 
-def _lower_run(m: re.Match) -> bytes:
-    return m.group().decode("utf-8", "surrogatepass").lower().encode("utf-8", "surrogatepass")
-
-
 def page_view(html: str) -> str:
     """The cheap form of an HTML page that the literals are looked up in (module docstring).
     ASCII is lower-cased before character references are unescaped: a letter's entity name
@@ -171,8 +166,8 @@ def text_view(text: str) -> str:
 
 def _finish(text: bytes) -> str:
     """Non-ASCII runs lower-cased (Unicode rules), soft hyphens removed, one char per byte."""
-    if not text.isascii():
-        text = _NON_ASCII.sub(_lower_run, text)
+    if not text.isascii():  # valid UTF-8: it was encoded from a str
+        text = text.decode("utf-8", "surrogatepass").lower().encode("utf-8", "surrogatepass")
         text = text.replace("\xad".encode(), b"")
     return text.decode("latin-1")
 
