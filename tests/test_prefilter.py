@@ -233,3 +233,24 @@ def test_an_alias_added_to_the_lexicons_flows_into_the_prefilter(tmp_path):
     edited = prefilter_for(str(pack))
     assert edited.may_find(page)
     assert check_html(page, lexicons_dir=str(pack)).findings
+
+
+def test_pathological_markup_is_scanned_once_and_loses_nothing():
+    """Openers with no closer, tags with no end, words glued by tags: each is read a bounded
+    number of times (the figures are in bench/, not here), and the claim after it is kept."""
+    claim = "<p>Our stem cells regenerate damaged discs.</p>"
+    n = 3000
+    for junk in (
+        "-->" + "<script>" * n + "<!--",
+        "<a " * n,
+        "<!--" * n,
+        '<a title="' * n,
+        "<title>" * n,
+        "<title><textarea>" * n + "</xmp>",
+        "<b>ste</b>" * n,
+        "<img alt='x " * n,
+        "<!-- a -->" * n + "--!>",
+    ):
+        html = junk + claim
+        assert "stem cells" in page_view(html) or "stem" in page_view(html), junk[:20]
+        _lossless(junk[:20], html)

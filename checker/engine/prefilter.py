@@ -48,82 +48,104 @@ _WORD_RUN = re.compile(r"\w+")
 
 # The view is built on UTF-8 bytes (regular expressions and lower-casing run several times
 # faster there than on a str with non-ASCII text in it) and handed to the automaton as a latin-1
-# str, one character per byte; literals are encoded the same way. Constructs whose end is
-# searched for (`.*?`) are handled in segments, so that an opener with no closer after it never
-# makes the scan quadratic (see _strip).
-_KINDS = {  # opener, closers (searched from the end with rfind)
-    "comment": (re.compile(rb"<!--"), (b"-->", b"--!>")),
-    "script": (re.compile(rb"<script(?=[\s/>])"), (b"</script",)),
-    "style": (re.compile(rb"<style(?=[\s/>])"), (b"</style",)),
-    **{
-        name: (re.compile(rb"<" + name.encode() + rb"(?=[\s/>])"), (b"</" + name.encode(),))
-        for name in ("title", "textarea", "xmp")
-    },
-}
+# str, one character per byte; literals are encoded the same way.
+#
+# The page is read left to right as an HTML tokenizer would: `_ORDINARY` takes text and plain
+# markup up to the next comment, script, style or RCDATA element (a "<script" inside a quoted
+# attribute is part of its tag, not an opener); each of those is skipped to its closer with
+# find(). Every find() is memoised (`_Finder`), so the whole scan is linear in the page.
+_SPECIALS = ("script", "style", "title", "textarea", "xmp")
 _RCDATA = ("title", "textarea", "xmp")  # the text inside is text (tags in it are not parsed)
-_ALTERNATIVES = {
-    "comment": rb"<!--(?:-?>|.*?--!?>)",
-    "script": rb"<script(?=[\s/>])[^>]*>.*?</script[^>]*>",
-    "style": rb"<style(?=[\s/>])[^>]*>.*?</style[^>]*>",
-    **{
-        name: rb"<" + name.encode() + rb"(?=[\s/>])[^>]*>.*?</" + name.encode() + rb"[^>]*>"
-        for name in _RCDATA
-    },
-}
-_ALWAYS = (
-    rb"<[!?][^<>]*>",  # doctype, CDATA and other bogus comments
-    rb"</(?![a-z])[^<>]*>",
-    rb"</?[a-z](?:[^<>=]++|=\s*\"[^\"]{0,2048}\"|=\s*'[^']{0,2048}'|=)*+>",  # a tag
+_TAG_BODY = rb"/?[a-z](?:[^<>=]++|=\s*\"[^\"]{0,2048}\"|=\s*'[^']{0,2048}'|=)*+>?"
+_ORDINARY = re.compile(
+    rb"(?:[^<]++|<(?!!--|(?:" + b"|".join(n.encode() for n in _SPECIALS) + rb")(?=[\s/>]))"
+    rb"(?:" + _TAG_BODY + rb"|[!?][^<>]*+>?)?)*+"
+)
+_SPECIAL = re.compile(rb"<!--|<(" + b"|".join(n.encode() for n in _SPECIALS) + rb")")
+_TAGS = re.compile(
+    rb"<[!?][^<>]*>"  # doctype, CDATA and other bogus comments
+    rb"|</(?![a-z])[^<>]*>"
+    rb"|</?[a-z](?:[^<>=]++|=\s*\"[^\"]{0,2048}\"|=\s*'[^']{0,2048}'|=)*+>"  # a tag
 )
 _ATTR_VALUE = re.compile(rb"""\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})'|([^\s>"']{1,4096}))""")
 _ENTITY = re.compile(rb"&(?:#[0-9]{1,8};?|#x[0-9a-f]{1,8};?|[a-z][a-z0-9]{1,31};?)")
 _BGAP = GAP.encode()
 
 
-@lru_cache(maxsize=16)
-def _markup(kinds: frozenset[str]) -> re.Pattern:
-    parts = [_ALTERNATIVES[k] for k in _ALTERNATIVES if k in kinds] + list(_ALWAYS)
-    return re.compile(b"|".join(parts), re.S)
+class _Finder:
+    """bytes.find with memory: a needle already found at j from i is at j for any start in
+    [i, j]; one not found from i is not found from any later start. Each needle's scans thus
+    cover the page at most once."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self.memo: dict[bytes, tuple[int, int]] = {}
+
+    def find(self, needle: bytes, start: int) -> int:
+        known = self.memo.get(needle)
+        if known is not None and known[0] <= start and (known[1] < 0 or start <= known[1]):
+            return known[1]
+        found = self.text.find(needle, start)
+        self.memo[needle] = (start, found)
+        return found
 
 
 def _strip(low: bytes) -> tuple[bytes, list[bytes]]:
-    """Markup replaced by GAP, and the RCDATA texts (title, textarea) taken out whole. A
-    construct that needs a closer is only looked for where one follows: past a kind's last
-    closer its openers are plain tags (keeping more text, never less), so each character is
-    scanned a bounded number of times."""
-    last = {k: max(low.rfind(c) for c in closers) for k, (_, closers) in _KINDS.items()}
+    """Markup replaced by GAP; comments, scripts and styles dropped with their content; the
+    texts of RCDATA elements (title, textarea) taken out whole. An opener with no closer after
+    it is a plain tag (keeping more text, never less)."""
     out: list[bytes] = []
     kept: list[bytes] = []
-    pos = 0
-    while pos < len(low):
-        active = frozenset(k for k in _KINDS if last[k] >= pos)
-        cut = len(low)
-        for k in active:
-            m = _KINDS[k][0].search(low, last[k] + 1)
-            if m is not None:
-                cut = min(cut, m.start())
-        # each cut leaves a kind with no closer ahead: at most len(_KINDS) + 1 segments
-        segment = low[pos:cut]
-        out.append(_markup(active).sub(_BGAP, segment))
-        for name in _RCDATA:
-            if name in active:
-                kept.extend(_rcdata(segment, name))
-        pos = cut
+    finder = _Finder(low)
+    pos, n = 0, len(low)
+    while pos < n:
+        run = _ORDINARY.match(low, pos).end()
+        out.append(_TAGS.sub(_BGAP, low[pos:run]))
+        if run >= n:
+            break
+        opener = _SPECIAL.match(low, run)
+        end = _skip(low, run, opener, finder, kept) if opener else -1
+        if end < 0:  # no closer: the opener is ordinary markup
+            tag = _TAGS.match(low, run)
+            end = tag.end() if tag else run + 1
+            out.append(_BGAP if tag else low[run:end])
+        else:
+            out.append(_BGAP)
+        pos = end
     return b"".join(out), kept
 
 
-def _rcdata(segment: bytes, name: str) -> list[bytes]:
-    """The texts of the segment's <title> (or textarea, xmp) elements, each scanned once."""
-    out, opener, closer = [], _KINDS[name][0], b"</" + name.encode()
-    m = opener.search(segment)
-    while m is not None:
-        body = segment.find(b">", m.end())
-        end = segment.find(closer, body) if body >= 0 else -1
-        if end < 0:
-            break
-        out.append(segment[body + 1 : end])
-        m = opener.search(segment, end)
-    return out
+def _skip(low: bytes, at: int, opener: re.Match, finder: _Finder, kept: list[bytes]) -> int:
+    """The end of the comment or element opening at `at`, or -1 when it has no closer."""
+    name = opener.group(1)
+    if name is None:  # a comment (HTML5: "<!-->" and "<!--->" are empty ones)
+        for empty in (b"<!-->", b"<!--->"):
+            if low.startswith(empty, at):
+                return at + len(empty)
+        ends = [
+            i + k
+            for needle, k in ((b"-->", 3), (b"--!>", 4))
+            if (i := finder.find(needle, at + 4)) >= 0
+        ]
+        return min(ends) if ends else -1
+    tag = _TAGS.match(low, at)
+    if tag is None or low[opener.end() : opener.end() + 1] not in (
+        b" ",
+        b"\t",
+        b"\n",
+        b"\r",
+        b"\f",
+        b"/",
+        b">",
+    ):
+        return -1
+    close = finder.find(b"</" + name, tag.end())
+    if close < 0:
+        return -1
+    if name.decode() in _RCDATA:
+        kept.append(low[tag.end() : close])
+    gt = finder.find(b">", close)
+    return gt + 1 if gt >= 0 else len(low)
 
 
 def _attributes(low: bytes) -> list[bytes]:
@@ -396,8 +418,8 @@ def _candidate_words(view: bytes, prefixes: frozenset[bytes], longest: int):
         pieces = [p for p in run.split(_BGAP) if p]
         for i in range(len(pieces)):
             word = b""
-            for piece in pieces[i:]:
-                word += piece
+            for j in range(i, len(pieces)):  # no slice: a copy per start would be quadratic
+                word += pieces[j]
                 if len(word) > longest or (len(word) >= 2 and word[:2] not in prefixes):
                     break
                 if len(word) >= 6 and word not in seen:
