@@ -7,24 +7,28 @@ in `nlp.TherapyMatcher`, and the prefilter keys on a necessary condition of each
 from the loaded lexicons and the built pipeline (never a hand-kept list):
 
 * aliases (PhraseMatcher on LOWER): every token of a matched alias occurs, lower-cased, in the
-  page text, so the alias's longest word token is a literal of the page. A short one ("esi",
-  "rfa") must also stand at a token edge: a non-word character or a markup gap on each side
-  (spaCy splits two word characters only by a tokenizer exception; literals an exception can
-  cut out of a word are matched as bare substrings instead);
+  page text, so each word token of the alias is a literal of the page (the longest is looked up
+  first, the others only where it occurs). A short one ("esi", "rfa", "stem") must also stand
+  at a token edge: a non-word character or a markup gap on each side (spaCy splits two word
+  characters only by a tokenizer exception; tokens an exception can cut out of a word are
+  matched as bare substrings instead);
 * described patterns: one of the pattern's required literals (`literal_index`), reduced to its
   longest run of word characters;
 * typos (rapidfuzz): the page's candidate words are scored by the matcher's own `_best`, so a
   page passes whenever the matcher could find a typo; the candidates are every run of letters
   of the page, with each markup gap inside it taken as a possible edge.
 
+Claim cues are not keyed on: some cue patterns (prices, proportions) have no required literal,
+so "some cue may match" holds on every page; the therapy condition is the one that decides.
+
 Literals are looked up with one Aho-Corasick automaton (pyahocorasick) in a cheap form of the
-page: tags, comments, scripts and styles taken out (each leaves a gap marker), title and
-textarea text kept as text, alt and content attribute values added (raw and unescaped),
-character references unescaped (HTML5 rules, as lxml's parser), soft hyphens removed, lower
-case. This keeps every piece of text the extractor can emit and joins the pieces an inline tag
-splits ("st<b>em</b> cell"); where the page's markup defeats the cheap form, it keeps more text,
-never less. A pattern without a usable literal makes every page pass. Plain text (check_text)
-is scanned the same way, with no markup to take out.
+page, built in one linear left-to-right pass: tags, comments, scripts and styles taken out
+(each leaves a gap marker), title and textarea text kept as text, alt and content attribute
+values added (raw and unescaped), character references unescaped (HTML5 rules, as lxml's
+parser), soft hyphens removed, lower case. This keeps every piece of text the extractor can
+emit and joins the pieces an inline tag splits ("st<b>em</b> cell"); where the page's markup
+defeats the cheap form, it keeps more text, never less. A pattern without a usable literal
+makes every page pass. Plain text (check_text) is scanned the same way, with no markup.
 """
 
 from __future__ import annotations
