@@ -105,7 +105,7 @@ def measure(n_pages: int, seed: int, runs: int, cores: int, spark: bool = True) 
     out["offtopic_passed"] = sum(ok for ok, k in zip(passed, kinds, strict=True) if k == "offtopic")
     out["parse_floor_bs4"] = _median_rate(bs4_lxml, pages, runs)
     out["check_html_unfiltered"] = _median_rate(lambda p: check_html(p, prefilter=False), pages,
-                                                max(1, runs // 2))
+                                                runs)
     out["check_html_prefiltered"] = _median_rate(check_html, pages, runs)
     out["prefilter_only"] = _median_rate(prefilter_for().may_find, pages, runs)
     _, noisy = zip(*mixed_pages(n_pages, seed, incidental=INCIDENTAL), strict=True)
@@ -120,7 +120,7 @@ def measure(n_pages: int, seed: int, runs: int, cores: int, spark: bool = True) 
     inc["prefiltered_vs_unfiltered"] = round(
         inc["check_html_prefiltered"]["pages_per_s_per_core"]
         / inc["check_html_unfiltered"]["pages_per_s_per_core"], 2)
-    out["spark_local"] = (spark_rate(pages, cores, max(1, runs // 2)) if spark
+    out["spark_local"] = (spark_rate(pages, cores, runs) if spark
                           else {"skipped": "--no-spark"})
     rate = {k: v["pages_per_s_per_core"] for k, v in out.items()
             if isinstance(v, dict) and "pages_per_s_per_core" in v}
