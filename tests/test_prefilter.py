@@ -148,6 +148,11 @@ def test_hard_markup_cases():
         "<p>Our STEM CELLS rebuild discs.</p>",
         "<p>5 < 10: our stem cells rebuild discs.</p>",
         "<p>Our “BMAC” injections regenerate discs.</p>",
+        "<p>Our st<svg><text>x</text></svg>em cells rebuild discs.</p>",
+        "<p>Our ste<select><option>x</option></select>roid shots give permanent relief.</p>",
+        "<p>Intro.</p><plaintext><b>Our stem cells rebuild discs.</b>",
+        "<noembed><b epidural x>Epidural steroid injections give permanent relief.</noembed>",
+        "<xmp><b>Our stem cells rebuild discs.</b></xmp>",
     ]
     for html in cases:
         passed, found = _lossless(html, html)
@@ -254,3 +259,11 @@ def test_pathological_markup_is_scanned_once_and_loses_nothing():
         html = junk + claim
         assert "stem cells" in page_view(html) or "stem" in page_view(html), junk[:20]
         _lossless(junk[:20], html)
+
+
+def test_every_element_the_extractor_drops_with_content_is_joined_across():
+    from checker.engine import extract, prefilter
+
+    void = {"source", "track", "link", "base", "input", "param", "embed", "frame"}
+    raw = {"script", "style"}  # dropped whole by the view too
+    assert set(extract._DROP) - raw - void <= set(prefilter.DROPPED)

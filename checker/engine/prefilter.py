@@ -58,8 +58,27 @@ _WORD_RUN = re.compile(r"\w+")
 # markup up to the next comment, script, style or RCDATA element (a "<script" inside a quoted
 # attribute is part of its tag, not an opener); each of those is skipped to its closer with
 # find(). Every find() is memoised (`_Finder`), so the whole scan is linear in the page.
-_SPECIALS = ("script", "style", "title", "textarea", "xmp")
-_RCDATA = ("title", "textarea", "xmp")  # the text inside is text (tags in it are not parsed)
+# the text inside these is text (tags in it are not parsed, as lxml reads them): kept whole
+_RCDATA = ("title", "textarea", "xmp", "noembed", "noframes")
+_SPECIALS = ("script", "style", *_RCDATA)
+# Elements the extractor drops with their content (extract._DROP, those that have content):
+# their content stays in the view (more text, never less), and the text just before and just
+# after one is joined too, as the extractor joins it ("st<svg>...</svg>em").
+DROPPED = (
+    "svg",
+    "math",
+    "template",
+    "iframe",
+    "frameset",
+    "object",
+    "canvas",
+    "audio",
+    "video",
+    "select",
+    "datalist",
+)
+_DROPPED = re.compile(rb"<(" + b"|".join(n.encode() for n in DROPPED) + rb")(?=[\s/>])")
+_JOIN_REACH = 64  # bytes of text taken from either side of a dropped element
 _TAG_BODY = rb"/?[a-z](?:[^<>=]++|=\s*\"[^\"]{0,2048}\"|=\s*'[^']{0,2048}'|=)*+>?"
 _ORDINARY = re.compile(
     rb"(?:[^<]++|<(?!!--|(?:" + b"|".join(n.encode() for n in _SPECIALS) + rb")(?=[\s/>]))"
@@ -116,7 +135,25 @@ def _strip(low: bytes) -> tuple[bytes, list[bytes]]:
         else:
             out.append(_BGAP)
         pos = end
+    if b"<plaintext" in low:  # all that follows <plaintext> is text
+        kept.append(low[low.index(b"<plaintext") :])
+    kept.extend(_joins(low, finder))
     return b"".join(out), kept
+
+
+def _joins(low: bytes, finder: _Finder) -> list[bytes]:
+    """For each dropped element, the text before it joined to the text after it (a word split
+    by an inline <svg> icon is one word to the extractor). Each element is looked at once."""
+    out = []
+    for m in _DROPPED.finditer(low):
+        close = finder.find(b"</" + m.group(1), m.end())
+        gt = finder.find(b">", close) if close >= 0 else -1
+        if gt < 0:
+            continue
+        before = _TAGS.sub(_BGAP, low[max(0, m.start() - _JOIN_REACH) : m.start()])
+        after = _TAGS.sub(_BGAP, low[gt + 1 : gt + 1 + _JOIN_REACH])
+        out.append(before + after)
+    return out
 
 
 def _skip(low: bytes, at: int, opener: re.Match, finder: _Finder, kept: list[bytes]) -> int:
