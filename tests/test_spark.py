@@ -234,6 +234,11 @@ def test_no_matching_input_is_a_usage_error(tmp_path, capsys):
 
     assert spark_main([str(tmp_path / "none-*.warc.gz"), "--out", str(tmp_path / "o")]) == 2
     assert "no WARC files match" in capsys.readouterr().err
+    warc = tmp_path / "x.warc.gz"
+    warc.write_bytes(b"")
+    bad = ["--lexicons", str(tmp_path / "no-pack")]
+    assert spark_main([str(warc), "--out", str(tmp_path / "o"), *bad]) == 2
+    assert "no-pack" in capsys.readouterr().err
 
 
 def test_finding_columns_are_the_audits_findings_jsonl_fields(archives):

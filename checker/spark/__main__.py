@@ -52,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"checker.spark: no WARC files match {' '.join(args.inputs)}", file=sys.stderr)
         return 2
+    from checker.engine import lexicons as lexmod
+
+    try:  # a bad rule pack is a usage error on the driver, not a failure on every executor
+        lexmod.load_cached(args.lexicons)
+    except lexmod.LexiconError as exc:
+        print(f"checker.spark: {exc}", file=sys.stderr)
+        return 2
     spark = session(args.master)
     try:
         counts = run(spark, paths, args.out, args.lexicons)
