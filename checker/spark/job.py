@@ -40,15 +40,20 @@ def run(spark, inputs: list[str], out: str, lexicons_dir: str | None = None) -> 
     )
     counts: dict[str, int] = {}
     base = out.rstrip("/")
+    frames = {}
     for kind, name in (("finding", FINDINGS), ("outcome", OUTCOMES)):
         table = rows.filter(lambda r, k=kind: r[0] == k).map(lambda r: r[1])
-        frame = spark.read.json(table, schema=schema(kind))
+        frame = frames[kind] = spark.read.json(table, schema=schema(kind)).cache()
         frame.write.mode("overwrite").parquet(f"{base}/{name}")
         frame.write.mode("overwrite").option("ignoreNullFields", "false").json(
             f"{base}/{name}.jsonl"
         )
-    tally = rows.map(lambda r: "findings" if r[0] == "finding" else json.loads(r[1])["outcome"])
-    counts.update(tally.countByValue())
+    counts.update(
+        {r["outcome"]: r["count"] for r in frames["outcome"].groupBy("outcome").count().collect()}
+    )
+    counts["findings"] = frames["finding"].count()
+    for frame in frames.values():
+        frame.unpersist()
     rows.unpersist()
     return counts
 

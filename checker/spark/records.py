@@ -162,7 +162,7 @@ def _plain(path: str, fh, manifest, engine):
         yield "outcome", asdict(_unreadable(path, max(offset, it.offset), _brief(exc)))
 
 
-def _members(fh, chunk: int = 1 << 20):
+def _members(fh, chunk: int = 1 << 14):
     """(offset, decompressed bytes, None) per gzip member, or (offset, None, error) for one
     that zlib rejects or the file cuts short, then on from the next member that reads."""
     offset = 0
