@@ -229,8 +229,10 @@ def text_view(text: str) -> str:
 
 def _finish(text: bytes) -> str:
     """Non-ASCII runs lower-cased (Unicode rules), soft hyphens removed, one char per byte."""
-    if not text.isascii():  # valid UTF-8: it was encoded from a str
-        text = text.decode("utf-8", "surrogatepass").lower().encode("utf-8", "surrogatepass")
+    if not text.isascii():
+        # a snippet or a capped attribute value may end inside a character: that one becomes
+        # U+FFFD (at a snippet's outer edge, never inside a word the scan needs)
+        text = text.decode("utf-8", "replace").lower().encode("utf-8", "surrogatepass")
         text = text.replace("\xad".encode(), b"")
     return text.decode("latin-1")
 
