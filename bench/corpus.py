@@ -383,3 +383,128 @@ def generate(out_dir: str | Path, n_pages: int = 2000, seed: int = 1) -> list[Pl
 def load_planted(out_dir: str | Path) -> list[Planted]:
     with open(Path(out_dir) / "planted.jsonl", encoding="utf-8") as f:
         return [Planted(**json.loads(line)) for line in f if line.strip()]
+
+
+# ------------------------------------------------------------------------------ a general crawl
+# The mixed corpus: what a crawl archive looks like to the checker. Most pages are about other
+# things (news, shops, recipes, travel, software); a few of those name a therapy word in
+# passing (a spa's massage, a science story about cells, a birth story's epidural), so the
+# prefilter has to let them through; 5% are clinic pages from `build_page`.
+OFFTOPIC_TOPICS = {
+    "news": [
+        "The council approved the new cycle lane on {street} Street after a long debate.",
+        "Voters in {city} will choose a new mayor in {month}.",
+        "The rail operator said services would resume on {day} after the storm.",
+        "Local schools reported record results in this year's exams.",
+        "Police asked drivers to avoid the ring road while repairs continue.",
+        "The museum reopens next week with an exhibition of {year} photographs.",
+        "A spokesperson declined to comment on the budget figures.",
+        "The harbour festival drew more than {k} thousand visitors.",
+    ],
+    "shop": [
+        "Free delivery on orders over {price} pounds.",
+        "This jacket is made from recycled wool and comes in four colours.",
+        "Add to basket to reserve your size for 30 minutes.",
+        "Returns are free within 28 days of delivery.",
+        "Customers who bought this lamp also viewed the matching shade.",
+        "Sign up to our newsletter for ten percent off your first order.",
+        "The kettle boils a full litre in under three minutes.",
+        "Gift wrapping is available at checkout.",
+    ],
+    "recipe": [
+        "Preheat the oven to 200 degrees and line a tray with baking paper.",
+        "Whisk the eggs with the sugar until pale and fluffy.",
+        "Fold in the flour gently so the batter keeps its air.",
+        "Season the soup with salt, pepper and a squeeze of lemon.",
+        "Leave the dough to rise in a warm place for an hour.",
+        "Serve with a green salad and crusty bread.",
+        "This recipe makes enough for {k2} people.",
+        "Store leftovers in an airtight container for up to three days.",
+    ],
+    "travel": [
+        "The old town of {city} is best explored on foot.",
+        "Ferries leave the harbour every two hours in summer.",
+        "Book the sunset tour early, as places sell out quickly.",
+        "The hotel has a rooftop pool and views over the bay.",
+        "Local buses run until midnight on weekends.",
+        "Pack a light jacket: evenings on the coast can be cool.",
+        "The market on {day} sells fresh fish, cheese and flowers.",
+        "Our guide met us at the station with a map of the trails.",
+    ],
+    "software": [
+        "Version {k}.{k2} fixes a crash when the settings file is empty.",
+        "Run the installer and restart the service to apply the update.",
+        "The API now returns paginated results for every list endpoint.",
+        "Set the environment variable before starting the worker.",
+        "Our documentation covers configuration, logging and backups.",
+        "Unit tests run on every pull request in the build pipeline.",
+        "The dashboard shows memory and disk use for each node.",
+        "Deprecated options will be removed in the next major release.",
+    ],
+}
+INCIDENTAL = [  # an off-topic page that names a therapy word in passing
+    "The spa offers a sixty-minute deep tissue massage and a sauna.",
+    "Researchers grew heart cells in the lab to test the new drug.",
+    "She asked for an epidural when labour went on into the night.",
+    "The team uses acupuncture and massage to help players recover.",
+    "Solar cells on the roof now cover most of the school's electricity.",
+    "Keep all medications out of the reach of children.",
+]
+MONTHS = ["March", "May", "June", "October", "November"]
+
+
+def offtopic_sentence(topic: str, rng: random.Random) -> str:
+    return rng.choice(OFFTOPIC_TOPICS[topic]).format(
+        street=rng.choice(STREETS), city=rng.choice(CITIES), month=rng.choice(MONTHS),
+        day=rng.choice(DAYS), year=rng.randint(1950, 2020), k=rng.randint(2, 40),
+        k2=rng.randint(2, 9), price=rng.choice([20, 30, 50]),
+    )
+
+
+def build_offtopic_page(index: int, seed: int, incidental: float = 0.02) -> str:
+    """A 20-80 KB page about something else, with the same furniture as a clinic page (head
+    with meta, styles and scripts, a navigation bar, sections, a footer)."""
+    rng = random.Random(f"{seed}:offtopic:{index}")
+    topic = rng.choice(sorted(OFFTOPIC_TOPICS))
+    target = rng.randint(MIN_BYTES + 2048, MAX_BYTES - 4096)
+    name = f"{rng.choice(LAST)} {topic.title()}"
+    asset_budget = int(target * rng.uniform(0.25, 0.45))
+    head = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(name)} | {rng.choice(CITIES)}</title>"
+            f'<meta name="description" content="{_e(offtopic_sentence(topic, rng))}">'
+            f"<style>{_css(rng, asset_budget // 2)}</style>"
+            f"<script>{_js(rng, asset_budget // 2)}</script></head>\n<body>\n")
+    links = "".join(f'<li><a href="/{k}/">{_e(offtopic_sentence(topic, rng).split()[0])}</a></li>'
+                    for k in range(rng.randint(8, 16)))
+    parts = [head, f'<header><nav class="main-nav"><ul>{links}</ul></nav></header>\n<main>']
+    size = sum(len(p) for p in parts)
+    planted = rng.random() < incidental
+    while size < target - 2000:
+        sents = [offtopic_sentence(topic, rng) for _ in range(rng.randint(3, 7))]
+        if planted and (rng.random() < 0.3 or size > target / 2):
+            sents.append(rng.choice(INCIDENTAL))
+            planted = False
+        chunk = (f'<section><h2>{_e(offtopic_sentence(topic, rng)[:40])}</h2>'
+                 f'<div class="text"><p>{_e(" ".join(sents))}</p></div>'
+                 f'<img src="/i/{rng.randrange(999)}.jpg" alt="{_e(name)} photo"></section>\n')
+        parts.append(chunk)
+        size += len(chunk)
+    parts.append(f'</main><footer><p>© {rng.randint(2015, 2026)} {_e(name)}</p></footer>'
+                 "</body></html>\n")
+    return "".join(parts)
+
+
+def mixed_pages(
+    n_pages: int, seed: int = 1, clinic_share: float = 0.05, incidental: float = 0.02
+) -> list[tuple[str, str]]:
+    """(kind, html) for a general-crawl sample: every 1/clinic_share-th page is a clinic page,
+    the rest off-topic (a share `incidental` of them naming a therapy word in passing), in a
+    fixed order (deterministic, no files)."""
+    every = max(1, round(1 / clinic_share))
+    out = []
+    for i in range(n_pages):
+        if i % every == every - 1:
+            out.append(("clinic", build_page(i, seed)[0]))
+        else:
+            out.append(("offtopic", build_offtopic_page(i, seed, incidental)))
+    return out

@@ -3,6 +3,7 @@ included), not from a hand-kept list of files.
 
 The parts and the arrows between them:
   base (records, version) <- engine <- web, report, evaluation <- audit <- cli
+                                                                   audit <- spark
 The engine runs unchanged over archived pages on a cluster: it imports nothing from web, audit,
 report, evaluation or the CLI. Web and report import nothing from the audit or the CLI. No
 module imports itself back through others (no cycles), and neither does any package.
@@ -19,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "checker"
 BASE = {"checker.records", "checker.version"}
-PARTS = ("engine", "web", "audit", "report", "evaluation", "cli")
+PARTS = ("engine", "web", "audit", "report", "evaluation", "cli", "spark")
 ALLOWED = {  # part -> parts it may import (itself and base always)
     "base": set(),
     "engine": set(),
@@ -28,6 +29,8 @@ ALLOWED = {  # part -> parts it may import (itself and base always)
     "evaluation": {"engine"},
     "audit": {"engine", "web", "report"},
     "cli": {"engine", "web", "report", "evaluation", "audit"},
+    # the Spark job reads captures like the audit and writes its findings' fields
+    "spark": {"engine", "web", "report", "audit"},
     "api": {"engine", "web"},  # checker/__init__.py: the public Python API
 }
 
@@ -182,6 +185,15 @@ def test_nothing_imports_the_cli_but_the_cli() -> None:
         m
         for m in modules()
         if part_of(m) != "cli" and any(part_of(i) == "cli" for i in imports_of(m))
+    ]
+    assert users == []
+
+
+def test_nothing_imports_the_spark_job() -> None:
+    users = [
+        m
+        for m in modules()
+        if part_of(m) != "spark" and any(part_of(i) == "spark" for i in imports_of(m))
     ]
     assert users == []
 

@@ -92,3 +92,17 @@ def test_scaling_measure_reports_ms_per_kb_and_the_ratio():
         assert all(row["ms_per_kb"] >= 0 for row in k["rows"])
     assert "largest / smallest" in scaling.table(r)
     assert parse_args(["--quick"]).scaling_sizes == "10,100"
+
+
+def test_mixed_corpus_is_95_percent_off_topic_and_deterministic():
+    pages = corpus.mixed_pages(40, seed=2, incidental=0.0)
+    kinds = [k for k, _ in pages]
+    assert kinds.count("clinic") == 2 and kinds.count("offtopic") == 38
+    assert pages == corpus.mixed_pages(40, seed=2, incidental=0.0)
+    for kind, html in pages:
+        assert corpus.MIN_BYTES <= len(html.encode()) <= corpus.MAX_BYTES
+        if kind == "offtopic":
+            assert not any(line in html for line in corpus.INCIDENTAL)
+    noisy = corpus.mixed_pages(40, seed=2, incidental=1.0)
+    assert all(any(line in html for line in corpus.INCIDENTAL)
+               for kind, html in noisy if kind == "offtopic")

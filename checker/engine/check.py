@@ -19,6 +19,7 @@ from checker.engine.extract import blocks_text, decode_html, extract_blocks
 from checker.engine.language import normalised, page_language
 from checker.engine.nlp import pipeline
 from checker.engine.pdf_text import PdfLimits, read_pdf
+from checker.engine.prefilter import SKIPPED, prefilter_for
 from checker.engine.text import normalise
 from checker.records import PageReport
 from checker.version import __version__
@@ -115,23 +116,36 @@ def analyse(
     return annotate(findings, text, segments, lex)  # disclaimers nearby, sentences either side
 
 
-def check_text(text: str, url: str | None = None, lexicons_dir: str | None = None) -> PageReport:
-    """Check plain text. Each line is a block; offsets index into `text`."""
+def check_text(
+    text: str, url: str | None = None, lexicons_dir: str | None = None, prefilter: bool = True
+) -> PageReport:
+    """Check plain text. Each line is a block; offsets index into `text`. With `prefilter`, a
+    text that provably cannot yield a finding (prefilter.py) skips the NLP pass."""
     if not isinstance(text, str):
         raise TypeError("check_text takes a str; use check_html for bytes")
-    findings = analyse(text, _line_segments(text), url, lexicons_dir)
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if prefilter and not prefilter_for(lexicons_dir).may_find_text(text):
+        return PageReport(url=url, text=text, final_url=url, sha256=sha, reason=SKIPPED)
+    findings = analyse(text, _line_segments(text), url, lexicons_dir)
     return PageReport(url=url, findings=findings, text=text, final_url=url, sha256=sha)
 
 
 def check_html(
-    html: str | bytes, url: str | None = None, lexicons_dir: str | None = None
+    html: str | bytes,
+    url: str | None = None,
+    lexicons_dir: str | None = None,
+    prefilter: bool = True,
 ) -> PageReport:
     """Check an HTML page: visible text blocks (hidden ones included, and marked) in page order.
-    Offsets index into the report's `text`, the blocks joined by newlines."""
+    Offsets index into the report's `text`, the blocks joined by newlines. With `prefilter`, a
+    page that provably cannot yield a finding (prefilter.py) is not parsed: its report has no
+    text and `reason` SKIPPED."""
     raw = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
     if isinstance(html, bytes):
         html, _ = decode_html(html)
+    if prefilter and not prefilter_for(lexicons_dir).may_find(html):
+        sha = hashlib.sha256(raw).hexdigest()
+        return PageReport(url=url, final_url=url, sha256=sha, reason=SKIPPED)
     blocks = extract_blocks(html)
     text, offsets = blocks_text(blocks)
     segments = [

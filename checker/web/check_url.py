@@ -10,6 +10,7 @@ carry their page number, and an encrypted, image-only or broken PDF keeps its ow
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import tempfile
@@ -62,10 +63,11 @@ def report_for(result: FetchResult, pool: BudgetPool | None = None) -> PageRepor
 
 def _engine_report(result: FetchResult, pdf: bool, pool: BudgetPool | None) -> PageReport:
     """check_pdf or check_html on the fetched page, in the pool's worker when there is one."""
-    from checker.engine.check import check_html, check_pdf
+    # looked up when needed (sys.modules, so a test can stand in for the engine)
+    check = importlib.import_module("checker.engine.check")
 
     url = result.final_url or result.url
-    fn, data = (check_pdf, result.body) if pdf else (check_html, result.text)
+    fn, data = (check.check_pdf, result.body) if pdf else (check.check_html, result.text)
     if pool is None:
         return fn(data, url=url)
     return pool.run(fn, data, url)
