@@ -210,9 +210,11 @@ def test_extract_and_check_html_random_markup(html: str) -> None:
     assert len(spans) == len(blocks)
     for b, (s, e) in zip(blocks, spans, strict=True):
         assert 0 <= s <= e <= len(text) and text[s:e] == b.text
-    report = check_html(html)
+    report = check_html(html, prefilter=False)  # the full path, whose text is the extract's
     assert report.text == text
     _assert_invariants(report, text)
+    quick = check_html(html)  # the prefiltered path: skipped (no text), or the same report
+    assert quick.text == "" and not quick.findings or _same(quick, report)
 
 
 # -- the shapes of hostile pages, each once (they are large; the properties above are random)
