@@ -19,18 +19,12 @@ from bench.corpus import mixed_pages
 
 
 def _median_rate(fn: Callable[[str], object], pages: list[str], runs: int) -> dict:
-    for p in pages[:3]:
-        fn(p)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        for p in pages:
-            fn(p)
-        times.append(time.perf_counter() - t0)
-    med = statistics.median(times)
-    return {"pages": len(pages), "runs": runs, "median_s": round(med, 3),
-            "ms_per_page": round(1000 * med / len(pages), 3),
-            "pages_per_s_per_core": round(len(pages) / med, 2)}
+    """bench.run's timing (median of `runs` passes after a warm-up), with the rate per core
+    this corpus reports (one process: per core is per process)."""
+    from bench.run import timed
+
+    r = timed(fn, pages, runs)
+    return {**r, "pages_per_s_per_core": r["pages_per_s"]}
 
 
 def _warcs(pages: list[str], folder: Path, files: int) -> list[str]:
